@@ -1,0 +1,204 @@
+//! Stage artifacts on disk: each stage writes into a temporary folder and renames it into place when
+//! complete, with a `fingerprint.json` recording what it was made from (input digests, settings,
+//! program version) and the SHA-256 of every file it wrote. A stage whose fingerprint is unchanged
+//! and whose files still match their digests is not redone.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+pub const FINGERPRINT_FILE: &str = "fingerprint.json";
+
+/// What a stage's output was made from, and what it is.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fingerprint {
+    pub stage: String,
+    pub program_version: String,
+    /// SHA-256 over the stage's inputs (upstream output digests or raw file hashes) and settings.
+    pub key: String,
+    /// Output file name → SHA-256 of its bytes.
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// Where a stage keeps its finished artifacts.
+pub fn stage_dir(out: &Path, stage: &str) -> PathBuf {
+    out.join("stages").join(stage)
+}
+
+/// The fingerprint of a finished stage, if it is there and all its files match their digests.
+pub fn intact_fingerprint(out: &Path, stage: &str) -> Option<Fingerprint> {
+    let dir = stage_dir(out, stage);
+    let text = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).ok()?;
+    let fingerprint: Fingerprint = serde_json::from_str(&text).ok()?;
+    for (name, digest) in &fingerprint.outputs {
+        if sha256_file(&dir.join(name)).ok()? != *digest {
+            return None;
+        }
+    }
+    Some(fingerprint)
+}
+
+/// Digest of the parts that decide a stage's output.
+pub fn fingerprint_key(
+    stage: &str,
+    settings: &impl Serialize,
+    inputs: &[&BTreeMap<String, String>],
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(stage.as_bytes());
+    hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(serde_json::to_vec(settings).expect("settings serialise"));
+    for input in inputs {
+        hasher.update(serde_json::to_vec(input).expect("digests serialise"));
+    }
+    hex(&hasher.finalize())
+}
+
+/// A stage's output folder under construction; it becomes visible only through `commit`.
+pub struct StageOutput {
+    stage: String,
+    final_dir: PathBuf,
+    tmp_dir: PathBuf,
+}
+
+impl StageOutput {
+    pub fn begin(out: &Path, stage: &str) -> Result<Self> {
+        let final_dir = stage_dir(out, stage);
+        let tmp_dir = out.join("stages").join(format!(".tmp-{stage}"));
+        if tmp_dir.exists() {
+            std::fs::remove_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        }
+        std::fs::create_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        Ok(StageOutput {
+            stage: stage.to_string(),
+            final_dir,
+            tmp_dir,
+        })
+    }
+
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp_dir.join(name)
+    }
+
+    /// Hashes every file written, records the fingerprint and moves the folder into place.
+    pub fn commit(self, key: String) -> Result<Fingerprint> {
+        let mut outputs = BTreeMap::new();
+        let mut names: Vec<String> = std::fs::read_dir(&self.tmp_dir)
+            .map_err(|e| Error::io(&self.tmp_dir, e))?
+            .filter_map(|entry| {
+                entry
+                    .ok()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+            })
+            .collect();
+        names.sort();
+        for name in names {
+            let digest = sha256_file(&self.tmp_dir.join(&name))?;
+            outputs.insert(name, digest);
+        }
+        let fingerprint = Fingerprint {
+            stage: self.stage.clone(),
+            program_version: env!("CARGO_PKG_VERSION").to_string(),
+            key,
+            outputs,
+        };
+        let path = self.tmp_dir.join(FINGERPRINT_FILE);
+        let json = serde_json::to_string_pretty(&fingerprint).expect("fingerprint serialises");
+        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
+        if self.final_dir.exists() {
+            std::fs::remove_dir_all(&self.final_dir).map_err(|e| Error::io(&self.final_dir, e))?;
+        }
+        std::fs::rename(&self.tmp_dir, &self.final_dir)
+            .map_err(|e| Error::io(&self.final_dir, e))?;
+        Ok(fingerprint)
+    }
+}
+
+/// Writes one serialisable value per line.
+pub struct JsonlWriter<T> {
+    path: PathBuf,
+    out: BufWriter<File>,
+    _items: PhantomData<T>,
+}
+
+impl<T: Serialize> JsonlWriter<T> {
+    pub fn create(path: &Path) -> Result<Self> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        Ok(JsonlWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 20, file),
+            _items: PhantomData,
+        })
+    }
+
+    pub fn write(&mut self, item: &T) -> Result<()> {
+        serde_json::to_writer(&mut self.out, item)
+            .map_err(|e| Error::io(&self.path, std::io::Error::other(e)))?;
+        self.out
+            .write_all(b"\n")
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        self.out
+            .get_ref()
+            .sync_all()
+            .map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// Reads one value per line, naming the file and line of anything it cannot read.
+pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<impl Iterator<Item = Result<T>>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let path = path.to_path_buf();
+    Ok(BufReader::with_capacity(1 << 20, file)
+        .lines()
+        .enumerate()
+        .map(move |(i, line)| {
+            let line = line.map_err(|e| Error::io(&path, e))?;
+            serde_json::from_str(&line).map_err(|e| Error::BadFile {
+                path: path.clone(),
+                reason: format!("line {}: {e}", i + 1),
+            })
+        }))
+}
+
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buffer).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Moves a finished file into its final name in one step, so readers never see half a table.
+pub fn publish_file(tmp: &Path, target: &Path) -> Result<()> {
+    std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))
+}

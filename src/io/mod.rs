@@ -1,0 +1,5 @@
+//! Everything that touches files: raw input, stage artifacts, Parquet tables.
+
+pub mod artifact;
+pub mod parquet;
+pub mod raw;

@@ -1,0 +1,214 @@
+//! Finding the raw files and turning their bytes into text. Encoding is detected from the bytes
+//! (byte-order mark, UTF-8 validity, then chardetng's statistics), never from the file name.
+
+use std::path::{Path, PathBuf};
+
+use encoding_rs::Encoding;
+
+use crate::error::{Error, Result};
+
+/// A raw file found under the raw folder.
+#[derive(Debug, Clone)]
+pub struct RawFile {
+    pub path: PathBuf,
+    /// Path relative to the raw folder with `/` separators: the file's name in every table.
+    pub name: String,
+}
+
+/// A listing problem that concerns one entry, not the whole run (a symlink loop, an unreadable folder).
+#[derive(Debug, Clone)]
+pub struct ListingProblem {
+    pub name: String,
+    pub reason: String,
+}
+
+/// Every file under `root`, sorted by name, following symlinks (loops are reported, not followed).
+pub fn list_raw_files(root: &Path) -> Result<(Vec<RawFile>, Vec<ListingProblem>)> {
+    let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::BadFile {
+            path: root.into(),
+            reason: "the raw folder is not a folder".into(),
+        });
+    }
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let name = relative_name(root, entry.path());
+                files.push(RawFile {
+                    path: entry.path().to_path_buf(),
+                    name,
+                });
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let name = err
+                    .path()
+                    .map(|p| relative_name(root, p))
+                    .unwrap_or_else(|| "?".into());
+                let reason = if err.loop_ancestor().is_some() {
+                    "symlink loop: not followed".to_string()
+                } else {
+                    format!(
+                        "cannot be read: {}",
+                        err.io_error().map(|e| e.to_string()).unwrap_or_default()
+                    )
+                };
+                problems.push(ListingProblem { name, reason });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((files, problems))
+}
+
+fn relative_name(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Text decoded from a raw file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub text: String,
+    /// Name of the encoding found, such as "UTF-8", "UTF-8 BOM", "UTF-16LE BOM", "GB18030".
+    pub encoding: String,
+}
+
+/// Decodes raw bytes, or says why they are not text.
+pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, String> {
+    if bytes.is_empty() {
+        return Err("empty file".into());
+    }
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        let text = encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom_len..])
+            .ok_or_else(|| format!("invalid {} after its byte-order mark", encoding.name()))?;
+        return checked(text.into_owned(), format!("{} BOM", encoding.name()));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return checked(text.to_string(), "UTF-8".into());
+    }
+    if bytes.contains(&0) {
+        return Err("binary file: NUL bytes and not UTF-16 with a byte-order mark".into());
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let mut encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    // encoding_rs's GBK decoder reads all of GB18030; name it by the superset.
+    if encoding == encoding_rs::GBK {
+        encoding = encoding_rs::GB18030;
+    }
+    let text = encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or_else(|| {
+            format!(
+                "not valid text in any supported encoding (best guess {})",
+                encoding.name()
+            )
+        })?;
+    checked(text.into_owned(), encoding.name().to_string())
+}
+
+/// Refuses decoded text that is really binary data or mis-decoded bytes.
+fn checked(text: String, encoding: String) -> std::result::Result<Decoded, String> {
+    let mut chars = 0usize;
+    let mut control = 0usize;
+    let mut han = 0usize;
+    let mut latin_high = 0usize;
+    for c in text.chars() {
+        chars += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}') {
+            control += 1;
+        }
+        if is_han(c) {
+            han += 1;
+        }
+        if ('\u{80}'..='\u{2ff}').contains(&c) {
+            latin_high += 1;
+        }
+    }
+    if control * 100 > chars.max(1) {
+        return Err(format!(
+            "binary file: {control} control characters in {chars} (decoded as {encoding})"
+        ));
+    }
+    // Chinese text wrongly decoded as a Latin or Cyrillic code page shows as a sea of accented letters.
+    if han == 0 && latin_high * 5 > chars {
+        return Err(format!(
+            "undetectable encoding: decoded as {encoding} it is not Chinese text"
+        ));
+    }
+    Ok(Decoded { text, encoding })
+}
+
+/// A CJK unified ideograph (the basic block and extension A, plus compatibility ideographs).
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{2ffff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "同志们：\r\n今天我们召开机关党建工作会议。\r\n";
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let plain = decode(SAMPLE.as_bytes()).unwrap();
+        assert_eq!(plain.encoding, "UTF-8");
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(SAMPLE.as_bytes());
+        let with_bom = decode(&bom).unwrap();
+        assert_eq!(with_bom.encoding, "UTF-8 BOM");
+        assert_eq!(with_bom.text, plain.text);
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        for (bom, little) in [([0xFF, 0xFE], true), ([0xFE, 0xFF], false)] {
+            let mut bytes = bom.to_vec();
+            for unit in SAMPLE.encode_utf16() {
+                let pair = if little {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                };
+                bytes.extend_from_slice(&pair);
+            }
+            let decoded = decode(&bytes).unwrap();
+            assert_eq!(decoded.text, SAMPLE);
+            assert!(
+                decoded.encoding.starts_with("UTF-16"),
+                "{}",
+                decoded.encoding
+            );
+        }
+    }
+
+    #[test]
+    fn gb18030_is_detected() {
+        let text = std::fs::read_to_string("raw/002_aa21f67989e96744.txt").unwrap();
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.encoding, "gb18030");
+        assert_eq!(decoded.text, text);
+    }
+
+    #[test]
+    fn empty_and_binary_are_refused() {
+        assert_eq!(decode(b"").unwrap_err(), "empty file");
+        let png = [
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, b'I', b'H', b'D', b'R',
+        ];
+        assert!(decode(&png).unwrap_err().contains("binary"));
+    }
+}

@@ -1,0 +1,15 @@
+//! `pipeline` turns raw Chinese speech texts into an open research dataset: Parquet tables of
+//! documents, sections, tokens and sources.
+//!
+//! The stages run in order, each reading its predecessor's output on disk:
+//! clean → dedupe → segment → tag → sectionize (see `stages`). The `runner` drives them; `schema`
+//! is the one place that defines the output tables; `model` is the data passed between stages.
+
+pub mod error;
+pub mod io;
+pub mod model;
+pub mod outline;
+pub mod runner;
+pub mod schema;
+pub mod settings;
+pub mod stages;

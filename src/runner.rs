@@ -1,0 +1,615 @@
+//! The runner: reads each stage's input from disk, drives the stage over documents in bounded
+//! parallel batches (output order never depends on the thread count), writes the stage's artifact
+//! atomically with its fingerprint, and skips a stage whose inputs and settings did not change.
+//! Parallelism and I/O live here, not in the stages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use arrow::array::{Array, StringArray};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::io::artifact::{
+    Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint, read_jsonl,
+    sha256_hex, stage_dir,
+};
+use crate::io::parquet::{TableWriter, read_batches};
+use crate::io::raw::list_raw_files;
+use crate::model::{
+    Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Section, SourceRecord,
+};
+use crate::schema::{self, DocumentRow, SectionRow, TokenColumns};
+use crate::settings::Settings;
+use crate::stages::clean::Cleaner;
+use crate::stages::dedupe::{Deduper, Verdict};
+use crate::stages::sectionize::{Sectionizer, innermost_section};
+use crate::stages::segment::Segmenter;
+use crate::stages::tag::Tagger;
+
+/// The stages in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Stage {
+    Clean,
+    Dedupe,
+    Segment,
+    Tag,
+    Sectionize,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 5] = [
+        Stage::Clean,
+        Stage::Dedupe,
+        Stage::Segment,
+        Stage::Tag,
+        Stage::Sectionize,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Clean => "clean",
+            Stage::Dedupe => "dedupe",
+            Stage::Segment => "segment",
+            Stage::Tag => "tag",
+            Stage::Sectionize => "sectionize",
+        }
+    }
+
+    /// The stages whose output this one reads.
+    fn inputs(self) -> &'static [Stage] {
+        match self {
+            Stage::Clean => &[],
+            Stage::Dedupe => &[Stage::Clean],
+            Stage::Segment => &[Stage::Dedupe],
+            Stage::Tag => &[Stage::Dedupe, Stage::Segment],
+            Stage::Sectionize => &[Stage::Dedupe, Stage::Segment, Stage::Tag],
+        }
+    }
+}
+
+/// The final tables, published from the sectionize stage's folder into the output folder.
+pub const TABLES: [&str; 4] = [
+    "documents.parquet",
+    "sections.parquet",
+    "tokens.parquet",
+    "sources.parquet",
+];
+
+pub struct Runner {
+    settings: Settings,
+    raw: PathBuf,
+    out: PathBuf,
+    pool: rayon::ThreadPool,
+    /// The segmenter (and its dictionary) is built at most once per process.
+    segmenter: std::sync::OnceLock<Segmenter>,
+}
+
+impl Runner {
+    pub fn new(settings: Settings) -> Result<Self> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.run.threads)
+            .build()
+            .map_err(|e| Error::setting("run.threads", e.to_string()))?;
+        Ok(Runner {
+            raw: PathBuf::from(&settings.run.raw_dir),
+            out: PathBuf::from(&settings.run.out_dir),
+            settings,
+            pool,
+            segmenter: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Runs `from` and every stage after it; up-to-date stages are skipped unless `force`.
+    pub fn run(&self, from: Stage, force: bool) -> Result<()> {
+        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
+        for stage in Stage::ALL.into_iter().filter(|s| *s >= from) {
+            self.run_stage(stage, force)?;
+        }
+        self.publish()
+    }
+
+    /// Runs one stage from its predecessors' output on disk (skipped when up to date unless `force`).
+    pub fn run_stage(&self, stage: Stage, force: bool) -> Result<()> {
+        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
+        let mut inputs = Vec::new();
+        for input in stage.inputs() {
+            let fingerprint = intact_fingerprint(&self.out, input.name()).ok_or_else(|| Error::Stage {
+                stage: stage.name(),
+                reason: format!(
+                    "needs the output of `{}`, which is missing or damaged: run `pipeline run` (or `pipeline {}`) first",
+                    input.name(),
+                    input.name()
+                ),
+            })?;
+            inputs.push(fingerprint.outputs);
+        }
+        let started = Instant::now();
+        let (key, raw_listing) = match stage {
+            Stage::Clean => {
+                let listing = self.hash_raw_files()?;
+                let digests: BTreeMap<String, String> = listing
+                    .iter()
+                    .map(|s| (s.source_file.clone(), s.source_sha256.clone()))
+                    .collect();
+                (
+                    fingerprint_key("clean", &self.settings.clean, &[&digests]),
+                    Some(listing),
+                )
+            }
+            _ => {
+                let refs: Vec<&BTreeMap<String, String>> = inputs.iter().collect();
+                (
+                    fingerprint_key(stage.name(), &self.stage_settings(stage), &refs),
+                    None,
+                )
+            }
+        };
+        if !force && intact_fingerprint(&self.out, stage.name()).is_some_and(|f| f.key == key) {
+            eprintln!("{:<10} up to date, skipped", stage.name());
+            return Ok(());
+        }
+        let output = StageOutput::begin(&self.out, stage.name())?;
+        let summary = self.pool.install(|| match stage {
+            Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default()),
+            Stage::Dedupe => self.dedupe(&output),
+            Stage::Segment => self.segment(&output),
+            Stage::Tag => self.tag(&output),
+            Stage::Sectionize => self.sectionize(&output),
+        })?;
+        let _: Fingerprint = output.commit(key)?;
+        eprintln!(
+            "{:<10} {summary} ({:.1} s)",
+            stage.name(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(())
+    }
+
+    fn stage_settings(&self, stage: Stage) -> serde_json::Value {
+        let s = &self.settings;
+        match stage {
+            Stage::Clean => serde_json::to_value(&s.clean),
+            Stage::Dedupe => serde_json::to_value(&s.dedupe),
+            Stage::Segment => serde_json::to_value(&s.segment),
+            Stage::Tag => serde_json::to_value((&s.tag, &s.segment)),
+            Stage::Sectionize => serde_json::to_value(&s.sectionize),
+        }
+        .expect("settings serialise")
+    }
+
+    fn segmenter(&self) -> Result<&Segmenter> {
+        if let Some(segmenter) = self.segmenter.get() {
+            return Ok(segmenter);
+        }
+        let segmenter = Segmenter::new(&self.settings.segment)?;
+        Ok(self.segmenter.get_or_init(|| segmenter))
+    }
+
+    /// Lists the raw files and hashes their bytes: the clean stage's fingerprint and the sources'
+    /// `source_sha256`. Files that cannot even be listed or read are recorded as rejected here.
+    fn hash_raw_files(&self) -> Result<Vec<SourceRecord>> {
+        let (files, problems) = list_raw_files(&self.raw)?;
+        let mut records: Vec<SourceRecord> = self.pool.install(|| {
+            files
+                .par_iter()
+                .map(|file| match std::fs::read(&file.path) {
+                    Ok(bytes) => SourceRecord {
+                        source_file: file.name.clone(),
+                        source_sha256: sha256_hex(&bytes),
+                        bytes: bytes.len() as u64,
+                        ..Default::default()
+                    },
+                    Err(e) => SourceRecord {
+                        source_file: file.name.clone(),
+                        source_sha256: String::new(),
+                        status: STATUS_REJECTED.into(),
+                        reason: Some(format!("cannot be read: {e}")),
+                        ..Default::default()
+                    },
+                })
+                .collect()
+        });
+        for problem in problems {
+            records.push(SourceRecord {
+                source_file: problem.name,
+                status: STATUS_REJECTED.into(),
+                reason: Some(problem.reason),
+                ..Default::default()
+            });
+        }
+        records.sort_by(|a, b| a.source_file.cmp(&b.source_file));
+        Ok(records)
+    }
+
+    fn clean(&self, output: &StageOutput, mut sources: Vec<SourceRecord>) -> Result<String> {
+        let cleaner = Cleaner::new(&self.settings.clean);
+        // Byte-identical files are known from their raw hash: only the first is decoded.
+        let mut first_with_hash: HashMap<String, usize> = HashMap::new();
+        let mut copy_of: Vec<Option<usize>> = vec![None; sources.len()];
+        for (i, s) in sources.iter().enumerate() {
+            if s.status.is_empty() {
+                match first_with_hash.get(&s.source_sha256) {
+                    Some(&first) => copy_of[i] = Some(first),
+                    None => {
+                        first_with_hash.insert(s.source_sha256.clone(), i);
+                    }
+                }
+            }
+        }
+        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        let mut documents = 0usize;
+        let to_clean: Vec<usize> = (0..sources.len())
+            .filter(|&i| sources[i].status.is_empty() && copy_of[i].is_none())
+            .collect();
+        for chunk in to_clean.chunks(self.settings.run.batch_documents) {
+            let results: Vec<(usize, std::result::Result<_, String>)> = chunk
+                .par_iter()
+                .map(|&i| {
+                    let path = self.raw.join(&sources[i].source_file);
+                    let result = std::fs::read(&path)
+                        .map_err(|e| format!("cannot be read: {e}"))
+                        .and_then(|bytes| cleaner.clean_file(&sources[i].source_file, &bytes));
+                    (i, result)
+                })
+                .collect();
+            for (i, result) in results {
+                let source = &mut sources[i];
+                match result {
+                    Ok(cleaned) => {
+                        source.status = STATUS_KEPT.into();
+                        source.encoding = Some(cleaned.encoding);
+                        for doc in &cleaned.documents {
+                            source.doc_ids.push(doc.doc_id.clone());
+                            writer.write(doc)?;
+                            documents += 1;
+                        }
+                    }
+                    Err(reason) => {
+                        eprintln!(
+                            "warning: {}: rejected: {reason}",
+                            self.raw.join(&source.source_file).display()
+                        );
+                        source.status = STATUS_REJECTED.into();
+                        source.reason = Some(reason);
+                    }
+                }
+            }
+        }
+        writer.finish()?;
+        for i in 0..sources.len() {
+            if let Some(first) = copy_of[i] {
+                let original = sources[first].clone();
+                let source = &mut sources[i];
+                source.encoding = original.encoding;
+                if original.status == STATUS_REJECTED {
+                    source.status = STATUS_REJECTED.into();
+                    source.reason = original.reason;
+                } else {
+                    source.status = STATUS_DUPLICATE.into();
+                    source.reason = Some(format!("byte-identical to {}", original.source_file));
+                    source.duplicate_of = original.doc_ids;
+                }
+            }
+        }
+        for source in sources
+            .iter()
+            .filter(|s| s.status == STATUS_REJECTED && s.encoding.is_none())
+        {
+            if source.source_sha256.is_empty() {
+                eprintln!(
+                    "warning: {}: rejected: {}",
+                    source.source_file,
+                    source.reason.as_deref().unwrap_or("")
+                );
+            }
+        }
+        let rejected = sources
+            .iter()
+            .filter(|s| s.status == STATUS_REJECTED)
+            .count();
+        let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
+        for source in &sources {
+            source_writer.write(source)?;
+        }
+        source_writer.finish()?;
+        Ok(format!(
+            "{} files → {documents} documents, {rejected} rejected",
+            sources.len()
+        ))
+    }
+
+    fn dedupe(&self, output: &StageOutput) -> Result<String> {
+        let input = stage_dir(&self.out, "clean");
+        let mut deduper = Deduper::default();
+        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        // source file → kept documents that its documents copy
+        let mut copies: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let (mut kept, mut dropped) = (0usize, 0usize);
+        for doc in read_jsonl::<Document>(&input.join("documents.jsonl"))? {
+            let doc = doc?;
+            match deduper.judge(&doc) {
+                Verdict::Kept => {
+                    writer.write(&doc)?;
+                    kept += 1;
+                }
+                Verdict::DuplicateOf(first) => {
+                    copies
+                        .entry(doc.source_file.clone())
+                        .or_default()
+                        .push((doc.doc_id.clone(), first));
+                    dropped += 1;
+                }
+            }
+        }
+        writer.finish()?;
+        let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
+        for source in read_jsonl::<SourceRecord>(&input.join("sources.jsonl"))? {
+            let mut source = source?;
+            if let Some(list) = copies.get(&source.source_file) {
+                for (doc_id, first) in list {
+                    source.doc_ids.retain(|d| d != doc_id);
+                    source.duplicate_of.push(first.clone());
+                }
+                if source.doc_ids.is_empty() {
+                    source.status = STATUS_DUPLICATE.into();
+                    source.reason = Some("every document is a copy of one kept earlier".into());
+                }
+            }
+            source_writer.write(&source)?;
+        }
+        source_writer.finish()?;
+        Ok(format!(
+            "{kept} documents kept, {dropped} exact copies dropped"
+        ))
+    }
+
+    fn segment(&self, output: &StageOutput) -> Result<String> {
+        let segmenter = self.segmenter()?;
+        let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
+        let mut writer = TableWriter::create(
+            &output.file("tokens.parquet"),
+            schema::segment_tokens_schema(),
+        )?;
+        let mut pending = TokenColumns::default();
+        let (mut text_bytes, mut tokens) = (0usize, 0usize);
+        let started = Instant::now();
+        for_each_batch(
+            read_jsonl::<Document>(&input)?,
+            self.settings.run.batch_documents,
+            |doc| {
+                let bytes = doc.text.len();
+                (bytes, segmenter.segment(&doc))
+            },
+            |(bytes, columns)| {
+                text_bytes += bytes;
+                tokens += columns.len();
+                pending.append(columns);
+                if pending.len() >= self.settings.segment.row_group_tokens {
+                    writer.write(&std::mem::take(&mut pending).into_batch()?)?;
+                    writer.flush()?;
+                }
+                Ok(())
+            },
+        )?;
+        if !pending.is_empty() {
+            writer.write(&pending.into_batch()?)?;
+        }
+        writer.finish()?;
+        let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        Ok(format!(
+            "{tokens} tokens from {:.2} MB of text, {:.2} MB/s",
+            text_bytes as f64 / 1e6,
+            text_bytes as f64 / 1e6 / seconds
+        ))
+    }
+
+    fn tag(&self, output: &StageOutput) -> Result<String> {
+        let segmenter = self.segmenter()?;
+        let tagger = Tagger::new(&self.settings.tag);
+        let token_counts = count_by_doc(&stage_dir(&self.out, "segment").join("tokens.parquet"))?;
+        let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
+        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        let mut documents = 0usize;
+        let mut dated = 0usize;
+        for_each_batch(
+            read_jsonl::<Document>(&input)?,
+            self.settings.run.batch_documents,
+            |mut doc| {
+                let count = token_counts.get(&doc.doc_id).copied().unwrap_or(0);
+                tagger.tag(&mut doc, segmenter.jieba(), count);
+                doc
+            },
+            |doc| {
+                documents += 1;
+                dated += doc.meta.as_ref().is_some_and(|m| m.date.is_some()) as usize;
+                writer.write(&doc)
+            },
+        )?;
+        writer.finish()?;
+        Ok(format!("{documents} documents tagged, {dated} with a date"))
+    }
+
+    fn sectionize(&self, output: &StageOutput) -> Result<String> {
+        let sectionizer = Sectionizer::new(&self.settings.sectionize);
+        let documents_path = stage_dir(&self.out, "tag").join("documents.jsonl");
+
+        // 1. The outline of every document (sections are small; texts are not kept).
+        let mut outlines: HashMap<String, Vec<Section>> = HashMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut sections_writer = JsonlWriter::create(&output.file("sections.jsonl"))?;
+        for_each_batch(
+            read_jsonl::<Document>(&documents_path)?,
+            self.settings.run.batch_documents,
+            |doc| (doc.doc_id.clone(), sectionizer.sectionize(&doc)),
+            |(doc_id, sections)| {
+                for section in &sections {
+                    sections_writer.write(section)?;
+                }
+                order.push(doc_id.clone());
+                outlines.insert(doc_id, sections);
+                Ok(())
+            },
+        )?;
+        sections_writer.finish()?;
+
+        // 2. Tokens gain their section; sections count their tokens.
+        let mut section_tokens: HashMap<String, Vec<u64>> = outlines
+            .iter()
+            .map(|(id, s)| (id.clone(), vec![0; s.len()]))
+            .collect();
+        let mut tokens_writer =
+            TableWriter::create(&output.file("tokens.parquet"), schema::tokens_schema())?;
+        for batch in read_batches(&stage_dir(&self.out, "segment").join("tokens.parquet"))? {
+            let batch = batch?;
+            let doc_ids = string_column(&batch, "doc_id")?;
+            let starts = batch
+                .column_by_name("char_start")
+                .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int32Array>())
+                .ok_or_else(|| stage_error("segment tokens lack char_start"))?;
+            let mut ids = Vec::with_capacity(batch.num_rows());
+            for row in 0..batch.num_rows() {
+                let doc_id = doc_ids.value(row);
+                let sections = outlines
+                    .get(doc_id)
+                    .ok_or_else(|| stage_error(&format!("tokens of unknown document {doc_id}")))?;
+                let index = innermost_section(sections, starts.value(row) as u32);
+                section_tokens.get_mut(doc_id).expect("same keys")[index] += 1;
+                ids.push(sections[index].section_id.clone());
+            }
+            tokens_writer.write(&schema::tokens_with_sections(&batch, ids)?)?;
+        }
+        let token_rows = tokens_writer.finish()?;
+
+        // 3. Documents and sections tables, document by document in dataset order.
+        let mut documents_writer = TableWriter::create(
+            &output.file("documents.parquet"),
+            schema::documents_schema(),
+        )?;
+        let mut sections_table =
+            TableWriter::create(&output.file("sections.parquet"), schema::sections_schema())?;
+        let (mut document_rows, mut section_rows) = (0u64, 0u64);
+        let mut docs = read_jsonl::<Document>(&documents_path)?;
+        loop {
+            let chunk: Vec<Document> = docs
+                .by_ref()
+                .take(self.settings.run.batch_documents)
+                .collect::<Result<_>>()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let rows: Vec<DocumentRow> = chunk
+                .iter()
+                .map(|doc| DocumentRow {
+                    doc,
+                    section_count: outlines[&doc.doc_id].len() as u32,
+                })
+                .collect();
+            documents_writer.write(&schema::documents_batch(&rows)?)?;
+            document_rows += rows.len() as u64;
+            let mut srows = Vec::new();
+            for doc in &chunk {
+                let chars: Vec<char> = doc.text.chars().collect();
+                for (i, section) in outlines[&doc.doc_id].iter().enumerate() {
+                    let body: String = chars
+                        [section.body_start as usize..section.body_end as usize]
+                        .iter()
+                        .collect();
+                    srows.push(SectionRow {
+                        doc_id: &doc.doc_id,
+                        section,
+                        text: body.trim_end_matches('\n').to_string(),
+                        token_count: section_tokens[&doc.doc_id][i],
+                    });
+                }
+            }
+            sections_table.write(&schema::sections_batch(&srows)?)?;
+            section_rows += srows.len() as u64;
+        }
+        documents_writer.finish()?;
+        sections_table.finish()?;
+
+        // 4. The account of every raw file.
+        let sources: Vec<SourceRecord> =
+            read_jsonl(&stage_dir(&self.out, "dedupe").join("sources.jsonl"))?
+                .collect::<Result<_>>()?;
+        let mut sources_writer =
+            TableWriter::create(&output.file("sources.parquet"), schema::sources_schema())?;
+        sources_writer.write(&schema::sources_batch(&sources)?)?;
+        sources_writer.finish()?;
+        debug_assert_eq!(order.len() as u64, document_rows);
+        Ok(format!(
+            "{document_rows} documents, {section_rows} sections, {token_rows} tokens, {} sources",
+            sources.len()
+        ))
+    }
+
+    /// Makes the final tables visible under `out/` (hard links to the sectionize stage's files,
+    /// each swapped in by one rename).
+    pub fn publish(&self) -> Result<()> {
+        let dir = stage_dir(&self.out, "sectionize");
+        for table in TABLES {
+            let from = dir.join(table);
+            let tmp = self.out.join(format!(".tmp-{table}"));
+            let target = self.out.join(table);
+            let _ = std::fs::remove_file(&tmp);
+            if std::fs::hard_link(&from, &tmp).is_err() {
+                std::fs::copy(&from, &tmp).map_err(|e| Error::io(&from, e))?;
+            }
+            crate::io::artifact::publish_file(&tmp, &target)?;
+        }
+        eprintln!("dataset    {}", self.out.display());
+        Ok(())
+    }
+}
+
+fn stage_error(reason: &str) -> Error {
+    Error::Stage {
+        stage: "sectionize",
+        reason: reason.to_string(),
+    }
+}
+
+fn string_column<'a>(batch: &'a arrow::array::RecordBatch, name: &str) -> Result<&'a StringArray> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .ok_or_else(|| stage_error(&format!("column {name} missing or not text")))
+}
+
+/// Tokens per document, from the segment stage's table (streamed; one counter per document).
+fn count_by_doc(path: &Path) -> Result<HashMap<String, u64>> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for batch in read_batches(path)? {
+        let batch = batch?;
+        let ids = string_column(&batch, "doc_id")?;
+        for i in 0..ids.len() {
+            *counts.entry(ids.value(i).to_string()).or_default() += 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input
+/// order, so output never depends on the number of threads and memory holds one batch at a time.
+fn for_each_batch<T, U>(
+    items: impl Iterator<Item = Result<T>>,
+    batch: usize,
+    work: impl Fn(T) -> U + Sync,
+    mut sink: impl FnMut(U) -> Result<()>,
+) -> Result<()>
+where
+    T: Send,
+    U: Send,
+{
+    let mut items = items.peekable();
+    while items.peek().is_some() {
+        let chunk: Vec<T> = items.by_ref().take(batch).collect::<Result<_>>()?;
+        let results: Vec<U> = chunk.into_par_iter().map(&work).collect();
+        for result in results {
+            sink(result)?;
+        }
+    }
+    Ok(())
+}

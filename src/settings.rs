@@ -1,0 +1,409 @@
+//! Settings: `pipeline.toml` (optional), then `--set KEY=VALUE` overrides, then validation. Every
+//! field has a built-in default, so the program runs with no file at all. Unknown keys, wrong types
+//! and impossible values are refused here, naming the key, before any work starts.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub run: RunSettings,
+    pub clean: CleanSettings,
+    pub dedupe: DedupeSettings,
+    pub segment: SegmentSettings,
+    pub tag: TagSettings,
+    pub sectionize: SectionizeSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSettings {
+    /// Folder of raw text files, relative to the working directory.
+    pub raw_dir: String,
+    /// Folder the dataset is written to, relative to the working directory.
+    pub out_dir: String,
+    /// Worker threads; 0 means one per core. Output does not depend on it.
+    pub threads: usize,
+    /// Documents processed together in one parallel batch; bounds memory.
+    pub batch_documents: usize,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            raw_dir: "raw".into(),
+            out_dir: "out".into(),
+            threads: 0,
+            batch_documents: 512,
+        }
+    }
+}
+
+/// What a noise rule does with a line it matches.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseAction {
+    /// Remove the whole line.
+    DropLine,
+    /// Remove only the matched text; drop the line if nothing is left.
+    RemoveMatch,
+    /// Remove the line, keeping the publisher (来源), publication date (发布时间) it states.
+    PageMeta,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseRule {
+    pub name: String,
+    /// A regular expression (Rust `regex` syntax) tested against each trimmed line.
+    pub pattern: String,
+    pub action: NoiseAction,
+    /// Only lines up to this many characters are tested (noise lines are short; prose is not);
+    /// 0 tests lines of any length.
+    #[serde(default = "default_rule_max_chars")]
+    pub max_chars: usize,
+}
+
+fn default_rule_max_chars() -> usize {
+    120
+}
+
+fn rule(name: &str, pattern: &str, action: NoiseAction) -> NoiseRule {
+    NoiseRule {
+        name: name.into(),
+        pattern: pattern.into(),
+        action,
+        max_chars: default_rule_max_chars(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CleanSettings {
+    /// Noise rules, tried in order on every line.
+    pub rules: Vec<NoiseRule>,
+    /// Turn half-width , : ; ! ? between Chinese characters into their full-width forms.
+    pub repair_punctuation: bool,
+    /// Split a compilation (a first line ending in 汇编) into its documents.
+    pub split_compilations: bool,
+    /// Put an item of a numbered run that follows a full stop mid-paragraph on its own line.
+    pub repair_lost_line_breaks: bool,
+    /// Files larger than this are rejected unread.
+    pub max_file_bytes: u64,
+    /// A document with fewer characters than this after cleaning is rejected.
+    pub min_document_chars: usize,
+}
+
+impl Default for CleanSettings {
+    fn default() -> Self {
+        use NoiseAction::*;
+        CleanSettings {
+            rules: vec![
+                rule("paywall_marker", r"##paid(begin|end)##", RemoveMatch).with_max_chars(0),
+                rule(
+                    "breadcrumb",
+                    r"^(首页|主页|当前位置|您的位置|你的位置|您现在的位置)\s*[:：]?\s*([>＞›»]|$)",
+                    DropLine,
+                ),
+                rule(
+                    "page_meta",
+                    r"(来源|发布时间|发布日期|阅读次数|浏览次数|点击数|字体)\s*[:：]|字体\s*[:：]?\s*[\[【]",
+                    PageMeta,
+                ),
+                rule(
+                    "image_file",
+                    r"(?i)^[^\s。，]{0,60}\.(jpe?g|png|gif|bmp|webp|tiff?)$",
+                    DropLine,
+                ),
+                rule(
+                    "disclaimer",
+                    r"本文系.{0,20}(原创|投稿)|仅供(学习)?参考|请勿(照搬|抄袭)|版权归.{0,10}所有|如有侵权",
+                    DropLine,
+                ),
+                rule(
+                    "column_intro_heading",
+                    r"^引\s*言$|^编者按[:：]?$",
+                    DropLine,
+                ),
+                rule(
+                    "column_intro",
+                    r"(开设|推出).{0,12}专栏|本栏目|编者按[:：]",
+                    DropLine,
+                )
+                .with_max_chars(400),
+                rule(
+                    "page_footer",
+                    r"^(【?(打印|关闭)(本页|窗口)】?\s*){1,3}$|^(上一篇|下一篇)[:：]",
+                    DropLine,
+                ),
+            ],
+            repair_punctuation: true,
+            split_compilations: true,
+            repair_lost_line_breaks: true,
+            max_file_bytes: 256 * 1024 * 1024,
+            min_document_chars: 20,
+        }
+    }
+}
+
+impl NoiseRule {
+    fn with_max_chars(mut self, max_chars: usize) -> Self {
+        self.max_chars = max_chars;
+        self
+    }
+}
+
+/// Exact dedupe is always on (document ids come from the content); near-duplicate settings will
+/// live here.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DedupeSettings {}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SegmentSettings {
+    /// jieba's HMM for words missing from the dictionary.
+    pub hmm: bool,
+    /// The built-in dictionary of Party-building and government terms.
+    pub domain_dictionary: bool,
+    /// Extra dictionaries in jieba's format (word [freq] [tag] per line), relative to the working directory.
+    pub user_dictionaries: Vec<String>,
+    /// Tokens per Parquet row group.
+    pub row_group_tokens: usize,
+}
+
+impl Default for SegmentSettings {
+    fn default() -> Self {
+        SegmentSettings {
+            hmm: true,
+            domain_dictionary: true,
+            user_dictionaries: Vec::new(),
+            row_group_tokens: 1 << 20,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct TagSettings {
+    /// Allowed genres; the first whose cue word appears in the title or collection wins.
+    pub genres: Vec<String>,
+    /// Genre used when no cue matches.
+    pub default_genre: String,
+    /// Words a web site puts in place of real words; their presence raises the `watermark` flag.
+    pub watermark_words: Vec<String>,
+    /// How many TF-IDF keywords to keep per document.
+    pub keywords: usize,
+    /// Parts of speech a keyword may have (jieba's tags).
+    pub keyword_pos: Vec<String>,
+    /// Words never taken as keywords.
+    pub keyword_stop_words: Vec<String>,
+}
+
+impl Default for TagSettings {
+    fn default() -> Self {
+        TagSettings {
+            genres: ["讲话", "交流发言", "文章", "报告", "党课", "致辞", "其他"]
+                .map(String::from)
+                .to_vec(),
+            default_genre: "其他".into(),
+            watermark_words: vec!["哒哒君".into()],
+            keywords: 10,
+            keyword_pos: ["n", "nr", "ns", "nt", "nz", "vn", "l"]
+                .map(String::from)
+                .to_vec(),
+            keyword_stop_words: [
+                "同志",
+                "同志们",
+                "工作",
+                "方面",
+                "问题",
+                "情况",
+                "时候",
+                "大家",
+                "我们",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SectionizeSettings {
+    /// A numbered line longer than this without a full stop is body text, not a heading.
+    pub max_heading_chars: usize,
+}
+
+impl Default for SectionizeSettings {
+    fn default() -> Self {
+        SectionizeSettings {
+            max_heading_chars: 80,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads the settings file (if any), applies `--set` overrides, and validates the result.
+    pub fn load(file: Option<&Path>, overrides: &[String]) -> Result<Settings> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                toml::from_str::<toml::Table>(&text).map_err(|e| Error::BadFile {
+                    path: path.into(),
+                    reason: format!("not valid TOML: {}", e.message()),
+                })?
+            }
+            None => toml::Table::new(),
+        };
+        for item in overrides {
+            apply_override(&mut table, item)?;
+        }
+        let settings: Settings = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| Error::setting(e.path().to_string(), e.inner().to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Refuses values that parse but cannot work.
+    pub fn validate(&self) -> Result<()> {
+        if self.run.batch_documents == 0 {
+            return Err(Error::setting("run.batch_documents", "must be at least 1"));
+        }
+        if self.run.raw_dir.is_empty() {
+            return Err(Error::setting("run.raw_dir", "must not be empty"));
+        }
+        if self.run.out_dir.is_empty() {
+            return Err(Error::setting("run.out_dir", "must not be empty"));
+        }
+        for (i, rule) in self.clean.rules.iter().enumerate() {
+            regex::Regex::new(&rule.pattern).map_err(|e| {
+                Error::setting(
+                    format!("clean.rules[{i}].pattern"),
+                    format!("bad regular expression: {e}"),
+                )
+            })?;
+        }
+        if self.clean.max_file_bytes == 0 {
+            return Err(Error::setting("clean.max_file_bytes", "must be at least 1"));
+        }
+        if self.segment.row_group_tokens == 0 {
+            return Err(Error::setting(
+                "segment.row_group_tokens",
+                "must be at least 1",
+            ));
+        }
+        if self.tag.genres.is_empty() {
+            return Err(Error::setting("tag.genres", "must list at least one genre"));
+        }
+        if !self.tag.genres.contains(&self.tag.default_genre) {
+            return Err(Error::setting(
+                "tag.default_genre",
+                "must be one of tag.genres",
+            ));
+        }
+        if self.sectionize.max_heading_chars < 4 {
+            return Err(Error::setting(
+                "sectionize.max_heading_chars",
+                "must be at least 4",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("settings always serialise")
+    }
+}
+
+/// Applies one `KEY=VALUE`: the value is read as TOML (so `false`, `3`, `["a"]` keep their types) and
+/// taken as a plain string when it is not valid TOML.
+fn apply_override(table: &mut toml::Table, item: &str) -> Result<()> {
+    let (key, raw) = item
+        .split_once('=')
+        .ok_or_else(|| Error::setting(item, "expected KEY=VALUE"))?;
+    let key = key.trim();
+    let value = toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()));
+    let parts: Vec<&str> = key.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(Error::setting(key, "empty part in dotted key"));
+    }
+    let mut node = table;
+    for part in &parts[..parts.len() - 1] {
+        let entry = node
+            .entry(part.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        node = entry
+            .as_table_mut()
+            .ok_or_else(|| Error::setting(key, format!("`{part}` is not a table")))?;
+    }
+    node.insert(parts[parts.len() - 1].to_string(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip_through_toml() {
+        let defaults = Settings::default();
+        let back: Settings = toml::from_str(&defaults.to_toml()).unwrap();
+        assert_eq!(back, defaults);
+    }
+
+    /// The bundled pipeline.toml states exactly the built-in defaults.
+    #[test]
+    fn bundled_settings_file_is_the_defaults() {
+        let bundled = Settings::load(Some(Path::new("pipeline.toml")), &[]).unwrap();
+        assert_eq!(bundled, Settings::default());
+    }
+
+    #[test]
+    fn override_keeps_types() {
+        let s = Settings::load(
+            None,
+            &[
+                "segment.domain_dictionary=false".into(),
+                "run.threads=1".into(),
+            ],
+        )
+        .unwrap();
+        assert!(!s.segment.domain_dictionary);
+        assert_eq!(s.run.threads, 1);
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Settings::load(None, &["segment.domain_dictonary=false".into()]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("segment"), "{msg}");
+        assert!(msg.contains("domain_dictonary"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let err = Settings::load(None, &["run.threads=many".into()]).unwrap_err();
+        assert!(err.to_string().contains("run.threads"), "{err}");
+    }
+
+    #[test]
+    fn impossible_value_is_refused() {
+        let err = Settings::load(None, &["run.batch_documents=0".into()]).unwrap_err();
+        assert!(err.to_string().contains("run.batch_documents"), "{err}");
+        let err = Settings::load(
+            None,
+            &[r#"clean.rules=[{name="x", pattern="(", action="drop_line"}]"#.into()],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("clean.rules[0].pattern"), "{err}");
+    }
+}

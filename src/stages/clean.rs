@@ -1,0 +1,511 @@
+//! Clean: raw bytes → documents of clean text, one paragraph per line. Decodes, normalises line
+//! ends and indentation, removes web-page noise by configurable rules (keeping what the noise tells,
+//! such as publisher and publication date), repairs half-width punctuation inside Chinese text, splits
+//! compilations into their documents, restores line breaks lost before a numbered item, and records
+//! every removal or change with the rule behind it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::io::raw::{decode, is_han};
+use crate::model::{Document, Edit, PageMeta};
+use crate::outline::{find_inline_next_item, parse_marker};
+use crate::settings::{CleanSettings, NoiseAction};
+use crate::stages::dedupe::content_hash;
+
+/// A document title inside a compilation is a short line without sentence punctuation.
+const MAX_TITLE_CHARS: usize = 40;
+
+struct CompiledRule {
+    name: String,
+    regex: Regex,
+    action: NoiseAction,
+    max_chars: usize,
+}
+
+pub struct Cleaner {
+    rules: Vec<CompiledRule>,
+    settings: CleanSettings,
+}
+
+/// The documents one raw file gave.
+#[derive(Debug)]
+pub struct CleanedFile {
+    pub encoding: String,
+    pub documents: Vec<Document>,
+}
+
+/// A line of the decoded file that survived so far, with its 1-based line number.
+#[derive(Debug, Clone)]
+struct Line {
+    number: u32,
+    text: String,
+}
+
+static COMPILATION_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{2,80}?汇编)\s*([（(]\s*(\d+)\s*篇\s*[）)])?$").unwrap());
+static PIECE_COUNT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[（(]\s*(\d+)\s*篇\s*[）)]$").unwrap());
+static PUBLISHER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:来源|来自|稿源)\s*[:：]\s*([^\s|｜]+)").unwrap());
+static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)")
+        .unwrap()
+});
+static COLUMN_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】").unwrap());
+
+impl Cleaner {
+    pub fn new(settings: &CleanSettings) -> Self {
+        let rules = settings
+            .rules
+            .iter()
+            .map(|rule| CompiledRule {
+                name: rule.name.clone(),
+                // Patterns were checked when the settings were validated.
+                regex: Regex::new(&rule.pattern).expect("validated pattern"),
+                action: rule.action,
+                max_chars: rule.max_chars,
+            })
+            .collect();
+        Cleaner {
+            rules,
+            settings: settings.clone(),
+        }
+    }
+
+    /// Cleans one raw file, or says why it gives no document.
+    pub fn clean_file(&self, source_file: &str, bytes: &[u8]) -> Result<CleanedFile, String> {
+        if bytes.len() as u64 > self.settings.max_file_bytes {
+            return Err(format!(
+                "file of {} bytes is larger than clean.max_file_bytes ({})",
+                bytes.len(),
+                self.settings.max_file_bytes
+            ));
+        }
+        let decoded = decode(bytes)?;
+        let mut edits = Vec::new();
+        let mut page = PageMeta::default();
+        let mut flags = Vec::new();
+
+        // CRLF and lone CR end a line as LF does.
+        let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
+        let mut lines = Vec::new();
+        for (i, raw) in text.split('\n').enumerate() {
+            let number = i as u32 + 1;
+            let trimmed = raw.trim_matches(is_blank);
+            if trimmed.is_empty() {
+                continue;
+            }
+            let trimmed = trimmed.replace('\0', "");
+            if let Some(text) =
+                self.apply_noise_rules(number, &trimmed, &mut edits, &mut page, &mut flags)
+            {
+                lines.push(Line { number, text });
+            }
+        }
+
+        if self.settings.repair_punctuation {
+            for line in &mut lines {
+                let repaired = repair_punctuation(&line.text);
+                if repaired != line.text {
+                    edits.push(Edit {
+                        line: line.number,
+                        rule: "punctuation".into(),
+                        before: line.text.clone(),
+                        after: Some(repaired.clone()),
+                    });
+                    line.text = repaired;
+                    push_flag(&mut flags, "punctuation_repaired");
+                }
+            }
+        }
+
+        let (collection, parts) = if self.settings.split_compilations {
+            split_compilation(lines, &mut edits)
+        } else {
+            (None, vec![lines])
+        };
+        let first_body_line = parts
+            .first()
+            .and_then(|p| p.first())
+            .map_or(0, |l| l.number);
+
+        let part_count = parts.len();
+        let mut documents = Vec::new();
+        for (index, mut part_lines) in parts.into_iter().enumerate() {
+            if self.settings.repair_lost_line_breaks {
+                part_lines = restore_lost_line_breaks(part_lines, &mut edits);
+            }
+            let text = part_lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if text.chars().filter(|c| !c.is_whitespace()).count()
+                < self.settings.min_document_chars
+            {
+                continue;
+            }
+            // A document's evidence: edits on its own lines, the file's header edits (before the
+            // first document) and, for the last document, the trailing ones.
+            let first = if index == 0 { 0 } else { part_lines[0].number };
+            let last = if index + 1 == part_count {
+                u32::MAX
+            } else {
+                part_lines[part_lines.len() - 1].number
+            };
+            let header_end = first_body_line;
+            let doc_edits: Vec<Edit> = edits
+                .iter()
+                .filter(|e| (e.line >= first && e.line <= last) || e.line < header_end)
+                .cloned()
+                .collect();
+            let hash = content_hash(&text);
+            documents.push(Document {
+                doc_id: hash[..16].to_string(),
+                source_file: source_file.to_string(),
+                part: documents.len() as u32 + 1,
+                content_hash: hash,
+                text,
+                encoding: decoded.encoding.clone(),
+                collection: collection.clone(),
+                page: page.clone(),
+                edits: doc_edits,
+                flags: flags.clone(),
+                ..Default::default()
+            });
+        }
+        if documents.is_empty() {
+            return Err(if decoded.text.trim_matches(is_blank).is_empty() {
+                "no text: the file holds only white space".to_string()
+            } else {
+                format!(
+                    "no text left after cleaning (fewer than {} characters)",
+                    self.settings.min_document_chars
+                )
+            });
+        }
+        Ok(CleanedFile {
+            encoding: decoded.encoding,
+            documents,
+        })
+    }
+
+    /// Runs the noise rules on one line; returns what is left of it, if anything.
+    fn apply_noise_rules(
+        &self,
+        number: u32,
+        text: &str,
+        edits: &mut Vec<Edit>,
+        page: &mut PageMeta,
+        flags: &mut Vec<String>,
+    ) -> Option<String> {
+        let mut text = text.to_string();
+        for rule in &self.rules {
+            if rule.max_chars > 0 && text.chars().count() > rule.max_chars
+                || !rule.regex.is_match(&text)
+            {
+                continue;
+            }
+            match rule.action {
+                NoiseAction::DropLine | NoiseAction::PageMeta => {
+                    if rule.action == NoiseAction::PageMeta {
+                        read_page_meta(&text, page);
+                    }
+                    edits.push(Edit {
+                        line: number,
+                        rule: rule.name.clone(),
+                        before: text,
+                        after: None,
+                    });
+                    push_flag(flags, &format!("noise:{}", rule.name));
+                    return None;
+                }
+                NoiseAction::RemoveMatch => {
+                    let after = rule
+                        .regex
+                        .replace_all(&text, "")
+                        .trim_matches(is_blank)
+                        .to_string();
+                    edits.push(Edit {
+                        line: number,
+                        rule: rule.name.clone(),
+                        before: text.clone(),
+                        after: (!after.is_empty()).then(|| after.clone()),
+                    });
+                    push_flag(flags, &format!("noise:{}", rule.name));
+                    if after.is_empty() {
+                        return None;
+                    }
+                    text = after;
+                }
+            }
+        }
+        Some(text)
+    }
+}
+
+fn push_flag(flags: &mut Vec<String>, flag: &str) {
+    if !flags.iter().any(|f| f == flag) {
+        flags.push(flag.to_string());
+    }
+}
+
+/// White space at line ends, including the full-width space used for indentation.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{3000}' | '\u{feff}' | '\u{a0}')
+}
+
+fn read_page_meta(line: &str, page: &mut PageMeta) {
+    if let Some(c) = PUBLISHER.captures(line) {
+        page.publisher = Some(c[1].to_string());
+    }
+    if let Some(c) = PUBLISHED.captures(line) {
+        page.published = Some(c[1].trim().to_string());
+    }
+    page.evidence = Some(line.to_string());
+}
+
+fn is_cjk_left(c: char) -> bool {
+    is_han(c) || "”’」』》）】〕".contains(c)
+}
+
+fn is_cjk_right(c: char) -> bool {
+    is_han(c) || "“‘「『《（【〔".contains(c)
+}
+
+/// Half-width , : ; ! ? written inside Chinese text become their full-width forms ("提出,把" →
+/// "提出，把"); spaces typed after them go. Full-width punctuation is never touched.
+pub fn repair_punctuation(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let full = match c {
+            ',' => Some('，'),
+            ':' => Some('：'),
+            ';' => Some('；'),
+            '!' => Some('！'),
+            '?' => Some('？'),
+            _ => None,
+        };
+        if let Some(full) = full {
+            let left = out.chars().next_back();
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let right = chars.get(j).copied();
+            let left_ok = left.is_some_and(is_cjk_left);
+            let right_ok = match right {
+                Some(r) => is_cjk_right(r),
+                None => matches!(c, '!' | '?' | ';' | ':'),
+            };
+            if left_ok && right_ok {
+                out.push(full);
+                i = j;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// A compilation (first line "…汇编", maybe "（N篇）") gives one document per title line under it.
+fn split_compilation(lines: Vec<Line>, edits: &mut Vec<Edit>) -> (Option<String>, Vec<Vec<Line>>) {
+    let Some(first) = lines.first() else {
+        return (None, vec![lines]);
+    };
+    let Some(caps) = COMPILATION_TITLE.captures(&first.text) else {
+        return (None, vec![lines]);
+    };
+    let collection = caps[1].to_string();
+    let mut header = 1;
+    edits.push(Edit {
+        line: first.number,
+        rule: "collection_title".into(),
+        before: first.text.clone(),
+        after: None,
+    });
+    if let Some(second) = lines.get(1)
+        && PIECE_COUNT.is_match(&second.text)
+    {
+        edits.push(Edit {
+            line: second.number,
+            rule: "collection_title".into(),
+            before: second.text.clone(),
+            after: None,
+        });
+        header = 2;
+    }
+    let body = &lines[header..];
+    let mut parts: Vec<Vec<Line>> = Vec::new();
+    for (i, line) in body.iter().enumerate() {
+        let next_is_body = body
+            .get(i + 1)
+            .is_some_and(|next| !is_title_like(&next.text));
+        if is_title_like(&line.text) && next_is_body || parts.is_empty() {
+            parts.push(Vec::new());
+        }
+        parts.last_mut().expect("a part exists").push(line.clone());
+    }
+    (Some(collection), parts)
+}
+
+/// A short line without sentence punctuation or numbering: a title, not prose or a heading.
+fn is_title_like(text: &str) -> bool {
+    text.chars().count() <= MAX_TITLE_CHARS
+        && !text.contains(['。', '！', '？', '；', '，', '：', ',', ';'])
+        && parse_marker(text).is_none()
+        && !COLUMN_TAG.is_match(text)
+}
+
+/// Splits a paragraph that begins with item n of a numbered run where item n+1 follows a full stop
+/// in the same paragraph: the source lost the line break there.
+fn restore_lost_line_breaks(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let Some(mut marker) = parse_marker(&line.text) else {
+            out.push(line);
+            continue;
+        };
+        let mut rest = line.text.as_str();
+        let mut pieces = Vec::new();
+        while let Some(at) = find_inline_next_item(rest, &marker) {
+            pieces.push(rest[..at].trim_end_matches(is_blank).to_string());
+            rest = &rest[at..];
+            marker = parse_marker(rest).expect("find_inline_next_item found a marker");
+        }
+        if pieces.is_empty() {
+            out.push(line);
+            continue;
+        }
+        pieces.push(rest.to_string());
+        edits.push(Edit {
+            line: line.number,
+            rule: "lost_line_break".into(),
+            before: line.text.clone(),
+            after: Some(pieces.join("\n")),
+        });
+        for piece in pieces {
+            out.push(Line {
+                number: line.number,
+                text: piece,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::CleanSettings;
+
+    fn cleaner() -> Cleaner {
+        Cleaner::new(&CleanSettings::default())
+    }
+
+    #[test]
+    fn punctuation_between_han_becomes_full_width() {
+        assert_eq!(repair_punctuation("郭佳佳:党务干部"), "郭佳佳：党务干部");
+        assert_eq!(
+            repair_punctuation("走出来, 收回过年的心思"),
+            "走出来，收回过年的心思"
+        );
+        assert_eq!(
+            repair_punctuation("最讲政治,关心“大事”"),
+            "最讲政治，关心“大事”"
+        );
+        assert_eq!(repair_punctuation("贡献!"), "贡献！");
+        // Not inside Chinese text: left alone.
+        assert_eq!(repair_punctuation("10:30, 1,000"), "10:30, 1,000");
+        assert_eq!(repair_punctuation("已经，很好。"), "已经，很好。");
+    }
+
+    #[test]
+    fn web_noise_is_removed_and_its_facts_kept() {
+        let raw = std::fs::read("raw/003_a355b8969e69a675.txt").unwrap();
+        let cleaned = cleaner().clean_file("003.txt", &raw).unwrap();
+        assert_eq!(cleaned.documents.len(), 1);
+        let doc = &cleaned.documents[0];
+        for noise in [
+            "首页>学习之窗",
+            "阅读次数",
+            "字体:[ ]",
+            "未标题-2.jpg",
+            "开设“党务心语”专栏",
+        ] {
+            assert!(!doc.text.contains(noise), "{noise} left in the text");
+        }
+        assert_eq!(doc.page.publisher.as_deref(), Some("市委市级机关工委"));
+        assert_eq!(doc.page.published.as_deref(), Some("2023-08-25"));
+        let rules: Vec<&str> = doc.edits.iter().map(|e| e.rule.as_str()).collect();
+        for rule in ["breadcrumb", "page_meta", "image_file", "punctuation"] {
+            assert!(rules.contains(&rule), "no {rule} edit in {rules:?}");
+        }
+        assert!(doc.text.contains("1.最讲政治，关心“大事”"));
+        assert!(!doc.text.contains("\n\n") && !doc.text.starts_with(char::is_whitespace));
+    }
+
+    #[test]
+    fn compilation_gives_its_documents() {
+        let raw = std::fs::read("raw/000_2d7e0cbb95943698.txt").unwrap();
+        let cleaned = cleaner().clean_file("000.txt", &raw).unwrap();
+        let docs = &cleaned.documents;
+        assert_eq!(docs.len(), 2);
+        assert!(
+            docs[0]
+                .text
+                .starts_with("当好一名处长要正确处理好四种关系\n")
+        );
+        assert!(docs[1].text.starts_with("担好双重身份 提升三种能力\n"));
+        for doc in docs {
+            assert_eq!(
+                doc.collection.as_deref(),
+                Some("机关党员干部大会交流发言汇编")
+            );
+            assert!(!doc.text.contains("##paid"));
+            assert!(!doc.text.contains("汇编"));
+        }
+        assert_ne!(docs[0].doc_id, docs[1].doc_id);
+    }
+
+    #[test]
+    fn lost_line_break_before_next_item_is_restored() {
+        let raw = std::fs::read("raw/001_b6be86bfa3163a63.txt").unwrap();
+        let doc = &cleaner().clean_file("001.txt", &raw).unwrap().documents[0];
+        assert!(
+            doc.text
+                .contains("扎实推进机关党建工作。\n四是要树立“严格依规”的观念。")
+        );
+        assert!(doc.edits.iter().any(|e| e.rule == "lost_line_break"));
+    }
+
+    #[test]
+    fn crlf_fullwidth_indent_and_gb18030_give_the_same_text() {
+        let raw = std::fs::read_to_string("raw/004_0958ddcb164f6320.txt").unwrap();
+        let plain = cleaner().clean_file("a.txt", raw.as_bytes()).unwrap();
+        let noisy: String = raw
+            .lines()
+            .map(|l| format!("\u{3000}\u{3000}{l}  \r\n\r\n"))
+            .collect();
+        let (gb, _, _) = encoding_rs::GB18030.encode(&noisy);
+        let other = cleaner().clean_file("b.txt", &gb).unwrap();
+        assert_eq!(other.encoding, "gb18030");
+        assert_eq!(plain.documents[0].text, other.documents[0].text);
+        assert_eq!(plain.documents[0].doc_id, other.documents[0].doc_id);
+    }
+
+    #[test]
+    fn white_space_only_is_refused_with_a_reason() {
+        let err = cleaner()
+            .clean_file("w.txt", " \n\u{3000}\r\n".as_bytes())
+            .unwrap_err();
+        assert!(err.contains("white space"), "{err}");
+    }
+}

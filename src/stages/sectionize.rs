@@ -1,0 +1,335 @@
+//! Sectionize: the outline of a speech. Headings are paragraphs that start with a numbering marker
+//! (see `outline`) and belong to a run that makes sense: 一, 二, 三 … in order under the same
+//! parent, a run starting at 1 only when its second item follows. Levels come from the order in
+//! which marker families appear in each document. The text before the first heading is a level-0
+//! preamble; a closing paragraph after the last heading that addresses the audience (同志们，…) is a
+//! level-0 closing. Spans nest and cover the whole text.
+
+use crate::model::{Document, Section};
+use crate::outline::{Family, Marker, parse_marker};
+use crate::settings::SectionizeSettings;
+
+pub struct Sectionizer {
+    settings: SectionizeSettings,
+}
+
+/// A paragraph that may be a heading.
+struct Candidate {
+    paragraph: usize,
+    marker: Marker,
+    heading: String,
+}
+
+/// A heading accepted into the outline.
+struct Heading {
+    paragraph: usize,
+    level: u32,
+    marker: Marker,
+    heading: String,
+}
+
+impl Sectionizer {
+    pub fn new(settings: &SectionizeSettings) -> Self {
+        Sectionizer {
+            settings: settings.clone(),
+        }
+    }
+
+    /// The sections of a tagged document, in document order (parents before their children).
+    pub fn sectionize(&self, doc: &Document) -> Vec<Section> {
+        let paragraphs: Vec<&str> = doc.paragraphs().collect();
+        let mut starts = Vec::with_capacity(paragraphs.len() + 1);
+        let mut offset = 0u32;
+        for p in &paragraphs {
+            starts.push(offset);
+            offset += p.chars().count() as u32 + 1;
+        }
+        let text_end = offset.saturating_sub(1);
+        starts.push(text_end);
+        let body_start = doc.meta.as_ref().map_or(0, |m| m.body_start as usize);
+
+        let candidates: Vec<Candidate> = paragraphs
+            .iter()
+            .enumerate()
+            .skip(body_start)
+            .filter_map(|(i, p)| self.candidate(i, p))
+            .collect();
+        let headings = accept_runs(&candidates);
+
+        // Closing: the first paragraph after the last heading that addresses the audience.
+        let closing = headings.last().and_then(|last| {
+            (last.paragraph + 1..paragraphs.len()).find(|&i| paragraphs[i].starts_with("同志们"))
+        });
+        let headed_end = closing.map_or(text_end, |c| starts[c]);
+
+        let mut sections = Vec::new();
+        let id = |n: usize| format!("{}:{n}", doc.doc_id);
+        let first_heading_start = headings.first().map_or(headed_end, |h| starts[h.paragraph]);
+        let mut top_ordinal = 0;
+        if first_heading_start > 0 || headings.is_empty() {
+            top_ordinal += 1;
+            sections.push(plain_section(
+                id(0),
+                top_ordinal,
+                0,
+                first_heading_start,
+                0,
+                paragraph_at(&starts, first_heading_start),
+            ));
+        }
+
+        // Stack of (level, index into `sections`, headed children so far).
+        let mut stack: Vec<(u32, usize, u32)> = Vec::new();
+        let mut top_headed = 0;
+        for (h_index, h) in headings.iter().enumerate() {
+            while stack.last().is_some_and(|(level, _, _)| *level >= h.level) {
+                stack.pop();
+            }
+            let char_start = starts[h.paragraph];
+            let char_end = headings[h_index + 1..]
+                .iter()
+                .find(|next| next.level <= h.level)
+                .map_or(headed_end, |next| starts[next.paragraph]);
+            let (parent_id, ordinal, path) = match stack.last_mut() {
+                Some((_, parent, children)) => {
+                    *children += 1;
+                    let parent = &sections[*parent];
+                    let path = format!("{}.{children}", parent.path.as_deref().unwrap_or_default());
+                    (Some(parent.section_id.clone()), *children, path)
+                }
+                None => {
+                    top_ordinal += 1;
+                    top_headed += 1;
+                    (None, top_ordinal, top_headed.to_string())
+                }
+            };
+            let heading_chars = h.heading.chars().count() as u32;
+            let paragraph_chars = starts[h.paragraph + 1] - starts[h.paragraph];
+            // A heading that is its whole line leaves the body to start on the next line.
+            let body_start = if heading_chars + 1 >= paragraph_chars {
+                (char_start + paragraph_chars).min(char_end)
+            } else {
+                char_start + heading_chars
+            };
+            let body_end = headings[h_index + 1..]
+                .first()
+                .filter(|next| next.level > h.level)
+                .map_or(char_end, |child| starts[child.paragraph]);
+            let index = sections.len();
+            sections.push(Section {
+                section_id: id(index),
+                parent_id,
+                level: h.level,
+                ordinal,
+                path: Some(path),
+                marker: Some(h.marker.text.clone()),
+                heading: Some(h.heading.clone()),
+                char_start,
+                char_end,
+                body_start,
+                body_end: body_end.max(body_start),
+                paragraph_start: h.paragraph as u32,
+                paragraph_end: paragraph_at(&starts, char_end),
+            });
+            stack.push((h.level, index, 0));
+        }
+        if let Some(c) = closing {
+            top_ordinal += 1;
+            let index = sections.len();
+            sections.push(plain_section(
+                id(index),
+                top_ordinal,
+                starts[c],
+                text_end,
+                c as u32,
+                paragraphs.len() as u32,
+            ));
+        }
+        sections
+    }
+
+    fn candidate(&self, paragraph: usize, text: &str) -> Option<Candidate> {
+        let marker = parse_marker(text)?;
+        let first_stop = text.find(['。', '！', '？']).map(|i| i + '。'.len_utf8());
+        let heading = if marker.family.is_lead_sentence() {
+            text[..first_stop.unwrap_or(text.len())].to_string()
+        } else if text.chars().count() <= self.settings.max_heading_chars
+            && first_stop.is_none_or(|end| end == text.len())
+        {
+            text.to_string()
+        } else {
+            // A numbered line running on into its body: the heading is its first sentence.
+            let end = first_stop?;
+            if text[..end].chars().count() > self.settings.max_heading_chars {
+                return None;
+            }
+            text[..end].to_string()
+        };
+        Some(Candidate {
+            paragraph,
+            marker,
+            heading,
+        })
+    }
+}
+
+/// Keeps the candidates that form runs in order; levels follow the order families appear in.
+fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
+    // Stack of (family, last ordinal) from the top level down.
+    let mut stack: Vec<(Family, u32)> = Vec::new();
+    let mut headings = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let family = c.marker.family;
+        let ordinal = c.marker.ordinal;
+        if let Some(depth) = stack.iter().position(|(f, _)| *f == family) {
+            if ordinal != stack[depth].1 + 1 {
+                continue;
+            }
+            stack.truncate(depth);
+        } else if ordinal != 1 || !run_goes_on(candidates, i, &stack) {
+            continue;
+        }
+        stack.push((family, ordinal));
+        headings.push(Heading {
+            paragraph: c.paragraph,
+            level: stack.len() as u32,
+            marker: c.marker.clone(),
+            heading: c.heading.clone(),
+        });
+    }
+    headings
+}
+
+/// Whether item 2 of the run that candidate `i` starts comes before the run's parent moves on.
+fn run_goes_on(candidates: &[Candidate], i: usize, stack: &[(Family, u32)]) -> bool {
+    let family = candidates[i].marker.family;
+    for later in &candidates[i + 1..] {
+        if later.marker.family == family {
+            return later.marker.ordinal == 2;
+        }
+        if stack
+            .iter()
+            .any(|(f, last)| *f == later.marker.family && later.marker.ordinal == last + 1)
+        {
+            return false;
+        }
+    }
+    false
+}
+
+fn plain_section(
+    section_id: String,
+    ordinal: u32,
+    char_start: u32,
+    char_end: u32,
+    p_start: u32,
+    p_end: u32,
+) -> Section {
+    Section {
+        section_id,
+        parent_id: None,
+        level: 0,
+        ordinal,
+        path: None,
+        marker: None,
+        heading: None,
+        char_start,
+        char_end,
+        body_start: char_start,
+        body_end: char_end,
+        paragraph_start: p_start,
+        paragraph_end: p_end,
+    }
+}
+
+/// Index of the paragraph starting at or after `offset` (so a span end maps to an exclusive index).
+fn paragraph_at(starts: &[u32], offset: u32) -> u32 {
+    let paragraphs = starts.len() - 1;
+    starts[..paragraphs].partition_point(|s| *s < offset) as u32
+}
+
+/// The innermost section holding code point `at`: sections are in document order and nest, so it
+/// is the last one starting at or before `at`.
+pub fn innermost_section(sections: &[Section], at: u32) -> usize {
+    sections
+        .partition_point(|s| s.char_start <= at)
+        .saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Metadata;
+
+    fn outline(text: &str) -> Vec<(u32, String)> {
+        let doc = Document {
+            doc_id: "d".into(),
+            text: text.into(),
+            meta: Some(Metadata::default()),
+            ..Default::default()
+        };
+        Sectionizer::new(&SectionizeSettings::default())
+            .sectionize(&doc)
+            .into_iter()
+            .map(|s| (s.level, s.heading.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn levels_follow_the_order_families_appear_in() {
+        let sections = outline(
+            "同志们：\n1.讲政治\n一是要学习。学习很重要。\n二是要实践。\n2.讲作风\n正文。\n同志们，散会。",
+        );
+        assert_eq!(
+            sections,
+            vec![
+                (0, String::new()),
+                (1, "1.讲政治".into()),
+                (2, "一是要学习。".into()),
+                (2, "二是要实践。".into()),
+                (1, "2.讲作风".into()),
+                (0, String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn false_positives_are_not_headings() {
+        // A lone 一是 with no 二是, a decimal, a date line, and an item out of order.
+        let sections = outline(
+            "（2015年11月12日）\n一是要注意安全。\n1.5亿元资金到位。\n三、跳过的条目\n正文。",
+        );
+        assert_eq!(sections, vec![(0, String::new())]);
+    }
+
+    #[test]
+    fn spans_nest_and_cover_the_text() {
+        let text = "前言。\n一、甲\n（一）子一。\n内容。\n（二）子二。\n二、乙\n内容。";
+        let doc = Document {
+            doc_id: "d".into(),
+            text: text.into(),
+            meta: Some(Metadata::default()),
+            ..Default::default()
+        };
+        let sections = Sectionizer::new(&SectionizeSettings::default()).sectionize(&doc);
+        let len = text.chars().count() as u32;
+        let top: Vec<&Section> = sections.iter().filter(|s| s.parent_id.is_none()).collect();
+        assert_eq!(top.first().unwrap().char_start, 0);
+        assert_eq!(top.last().unwrap().char_end, len);
+        for pair in top.windows(2) {
+            assert_eq!(pair[0].char_end, pair[1].char_start);
+        }
+        for s in &sections {
+            if let Some(parent) = &s.parent_id {
+                let p = sections.iter().find(|x| &x.section_id == parent).unwrap();
+                assert!(p.char_start <= s.char_start && s.char_end <= p.char_end);
+            }
+        }
+        assert_eq!(
+            sections[innermost_section(&sections, 10)]
+                .heading
+                .as_deref(),
+            Some("（一）子一。")
+        );
+    }
+}

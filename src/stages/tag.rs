@@ -1,0 +1,500 @@
+//! Tag: who spoke, when, at what, in which genre, with the text each value came from. The rules
+//! read the typography and position of lines: a header block before the body (title lines, a byline
+//! of role + name, a bracketed date line, the salutation 同志们：), a web page's 来源/发布时间 line,
+//! a compilation's title, and the speech's opening sentence ("今天我们召开…会议").
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
+use regex::Regex;
+
+use crate::model::{Document, Metadata};
+use crate::outline::parse_marker;
+use crate::settings::TagSettings;
+
+/// Lines of the header block at most; a speech's header is short.
+const MAX_HEADER_LINES: usize = 8;
+/// A line longer than this, or holding a full stop, is prose: the body has begun.
+const MAX_HEADER_LINE_CHARS: usize = 60;
+
+static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(同志们|各位(领导|同志|代表|来宾)|女士们|先生们|亲爱的).{0,30}[：:]$").unwrap()
+});
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(.{2,40}?(?:副书记|书记|副主任|主任|副部长|部长|副局长|局长|厅长|市长|县长|区长|主席|委员|秘书长|处长|科长|组长|院长|校长|理事长|总经理|董事长|巡视员|调研员|负责人))(\s+|)(\p{Han}{2,4}?)(同志)?$",
+    )
+    .unwrap()
+});
+static HEADLINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】(?:(\p{Han}{2,4})[：:])?(.+)$").unwrap());
+static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?").unwrap()
+});
+static HAN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日").unwrap()
+});
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]?\s*([\d〇零一二三四五六七八九十]{4}\s*[年./-]\s*[\d一二三四五六七八九十]{1,2}\s*[月./-]\s*[\d一二三四五六七八九十]{1,3}\s*日?)\s*[)）]?$").unwrap()
+});
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年").unwrap());
+static LUNAR_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(正月)(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|三十)",
+    )
+    .unwrap()
+});
+static OPENING_MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"召开(?:了)?(?:这次|本次)?([^，。；、：！？\s]{2,40}?(?:会议|大会|座谈会|会))")
+        .unwrap()
+});
+static TITLE_MEETING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"在(.{2,60}?)上的(?:总结)?(?:讲话|发言|报告|致辞|党课)").unwrap());
+static COLLECTION_MEETING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{2,40}?(?:会议|大会|座谈会|会))").unwrap());
+static ANONYMISED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\p{Han})(?:X{1,3}|Ｘ{1,3}|\*{1,3}|＊{1,3})(?:\p{Han}|$)").unwrap()
+});
+
+/// Cue words in a title or collection title that decide the genre, tried in order.
+const GENRE_CUES: &[(&str, &[&str])] = &[
+    ("交流发言", &["交流发言", "发言"]),
+    ("党课", &["党课"]),
+    ("致辞", &["致辞", "贺词"]),
+    ("报告", &["报告"]),
+    ("讲话", &["讲话"]),
+];
+
+/// Spring Festival (正月初一) by Gregorian year, to resolve dates such as 正月初七.
+const SPRING_FESTIVAL: &[(i32, u32, u32)] = &[
+    (2000, 2, 5),
+    (2001, 1, 24),
+    (2002, 2, 12),
+    (2003, 2, 1),
+    (2004, 1, 22),
+    (2005, 2, 9),
+    (2006, 1, 29),
+    (2007, 2, 18),
+    (2008, 2, 7),
+    (2009, 1, 26),
+    (2010, 2, 14),
+    (2011, 2, 3),
+    (2012, 1, 23),
+    (2013, 2, 10),
+    (2014, 1, 31),
+    (2015, 2, 19),
+    (2016, 2, 8),
+    (2017, 1, 28),
+    (2018, 2, 16),
+    (2019, 2, 5),
+    (2020, 1, 25),
+    (2021, 2, 12),
+    (2022, 2, 1),
+    (2023, 1, 22),
+    (2024, 2, 10),
+    (2025, 1, 29),
+    (2026, 2, 17),
+    (2027, 2, 6),
+    (2028, 1, 26),
+    (2029, 2, 13),
+    (2030, 2, 3),
+];
+
+pub struct Tagger {
+    settings: TagSettings,
+    tfidf: TfIdf,
+}
+
+/// What the header block holds.
+#[derive(Default)]
+struct Header {
+    title_lines: Vec<String>,
+    headline: Option<(String, Option<String>, String)>,
+    byline: Option<(String, String, String)>,
+    date_line: Option<String>,
+    body_start: usize,
+}
+
+impl Tagger {
+    pub fn new(settings: &TagSettings) -> Self {
+        Tagger {
+            settings: settings.clone(),
+            tfidf: TfIdf::new(
+                None::<&mut std::io::Empty>,
+                settings
+                    .keyword_stop_words
+                    .iter()
+                    .fold(KeywordExtractConfig::builder(), |b, w| {
+                        b.add_stop_word(w.clone())
+                    })
+                    .build(),
+            ),
+        }
+    }
+
+    /// Fills `doc.meta` from its text, its page facts and its collection. `token_count` comes from
+    /// the segment stage.
+    pub fn tag(&self, doc: &mut Document, jieba: &Jieba, token_count: u64) {
+        let text = doc.text.clone();
+        let paragraphs: Vec<&str> = text.split('\n').collect();
+        let header = read_header(&paragraphs);
+        let mut meta = Metadata {
+            body_start: header.body_start as u32,
+            paragraph_count: paragraphs.len() as u32,
+            token_count,
+            ..Default::default()
+        };
+        let mut evidence = BTreeMap::new();
+
+        // Title: the header's title lines joined (a title broken over lines), else a web headline.
+        if !header.title_lines.is_empty() {
+            let title = header.title_lines.concat();
+            evidence.insert("title".into(), header.title_lines.join("\n"));
+            meta.title = Some(title);
+        } else if let Some((_, _, title)) = &header.headline {
+            meta.title = Some(title.clone());
+            evidence.insert("title".into(), paragraphs[0].to_string());
+        }
+        if let Some((line, role, name)) = &header.byline {
+            meta.speaker = Some(name.clone());
+            meta.speaker_role = Some(role.clone());
+            evidence.insert("speaker".into(), line.clone());
+            evidence.insert("speaker_role".into(), line.clone());
+        }
+        meta.column = doc
+            .page
+            .column
+            .clone()
+            .or_else(|| header.headline.as_ref().map(|h| h.0.clone()));
+        meta.source = doc.page.publisher.clone();
+        if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
+            evidence.insert("source".into(), line.clone());
+        }
+
+        let body: Vec<&str> = paragraphs[header.body_start.min(paragraphs.len())..].to_vec();
+        let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+
+        // Occasion: the opening's "召开…会议", else the title's "在…上的讲话", else the collection.
+        if let Some(c) = OPENING_MEETING.captures(&opening) {
+            meta.occasion = Some(c[1].to_string());
+            evidence.insert(
+                "occasion".into(),
+                sentence_around(&opening, c.get(0).unwrap().start()),
+            );
+        } else if let Some(c) = meta
+            .title
+            .as_deref()
+            .and_then(|t| TITLE_MEETING.captures(t))
+        {
+            meta.occasion = Some(c[1].to_string());
+            evidence.insert("occasion".into(), meta.title.clone().unwrap_or_default());
+        } else if let Some(c) = doc
+            .collection
+            .as_deref()
+            .and_then(|t| COLLECTION_MEETING.captures(t))
+        {
+            meta.occasion = Some(c[1].to_string());
+            evidence.insert(
+                "occasion".into(),
+                doc.collection.clone().unwrap_or_default(),
+            );
+        }
+
+        if let Some((date, precision, text, inferred)) =
+            self.tag_date(doc, &header, &meta, &paragraphs, &mut evidence)
+        {
+            meta.date = Some(date);
+            meta.date_precision = Some(precision.to_string());
+            meta.date_text = Some(text);
+            if inferred {
+                doc.flag("date_inferred");
+            }
+        }
+
+        meta.genre = self.genre(doc, &meta, &paragraphs);
+        meta.keywords = self
+            .tfidf
+            .extract_keywords(
+                jieba,
+                &doc.text,
+                self.settings.keywords,
+                self.settings.keyword_pos.clone(),
+            )
+            .into_iter()
+            .map(|k| k.keyword)
+            .collect();
+
+        if ANONYMISED.is_match(&doc.text) {
+            doc.flag("anonymised");
+        }
+        if self
+            .settings
+            .watermark_words
+            .iter()
+            .any(|w| !w.is_empty() && doc.text.contains(w.as_str()))
+        {
+            doc.flag("watermark");
+        }
+        if doc.flags.iter().any(|f| f == "noise:paywall_marker") {
+            doc.flag("paywall");
+        }
+        meta.evidence = evidence;
+        doc.meta = Some(meta);
+    }
+
+    /// (ISO date, precision, the words it came from, whether it was inferred rather than stated).
+    fn tag_date(
+        &self,
+        doc: &Document,
+        header: &Header,
+        meta: &Metadata,
+        paragraphs: &[&str],
+        evidence: &mut BTreeMap<String, String>,
+    ) -> Option<(String, &'static str, String, bool)> {
+        if let Some(line) = &header.date_line
+            && let Some(date) = parse_full_date(line)
+        {
+            evidence.insert("date".into(), line.clone());
+            return Some((date, "day", line.clone(), false));
+        }
+        if let Some(published) = &doc.page.published
+            && let Some(date) = parse_full_date(published)
+        {
+            evidence.insert(
+                "date".into(),
+                doc.page
+                    .evidence
+                    .clone()
+                    .unwrap_or_else(|| published.clone()),
+            );
+            return Some((date, "day", published.clone(), false));
+        }
+        // A lunar day in the opening, with the year stated elsewhere in the text.
+        let body = &paragraphs[header.body_start.min(paragraphs.len())..];
+        let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+        if let Some(lunar) = LUNAR_DAY.captures(&opening)
+            && let Some(year) = YEAR.captures(&doc.text)
+        {
+            let year: i32 = year[1].parse().ok()?;
+            let day = lunar_day_number(&lunar[2])?;
+            if let Some(date) = first_month_day(year, day) {
+                let text = format!("{}（{}年）", &lunar[0], year);
+                evidence.insert(
+                    "date".into(),
+                    format!(
+                        "{} … {}年",
+                        sentence_around(&opening, lunar.get(0)?.start()),
+                        year
+                    ),
+                );
+                return Some((date, "day", text, true));
+            }
+        }
+        // A year alone, from the occasion or the title ("2020年全市…会议").
+        for source in [meta.occasion.as_deref(), meta.title.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = YEAR.captures(source) {
+                evidence.insert("date".into(), source.to_string());
+                return Some((format!("{}-01-01", &c[1]), "year", c[0].to_string(), true));
+            }
+        }
+        None
+    }
+
+    fn genre(&self, doc: &Document, meta: &Metadata, paragraphs: &[&str]) -> String {
+        let allowed = |g: &str| self.settings.genres.iter().any(|x| x == g);
+        let cues_in = [meta.title.as_deref(), doc.collection.as_deref()];
+        for (genre, cues) in GENRE_CUES {
+            if allowed(genre)
+                && cues_in
+                    .iter()
+                    .flatten()
+                    .any(|t| cues.iter().any(|c| t.contains(c)))
+            {
+                return genre.to_string();
+            }
+        }
+        if allowed("文章") && (meta.source.is_some() || meta.column.is_some()) {
+            return "文章".into();
+        }
+        let addresses_audience = paragraphs.iter().any(|p| p.starts_with("同志们"));
+        if allowed("讲话") && addresses_audience {
+            return "讲话".into();
+        }
+        self.settings.default_genre.clone()
+    }
+}
+
+/// Reads the header block: lines before the salutation or the first line of prose.
+fn read_header(paragraphs: &[&str]) -> Header {
+    let mut header = Header::default();
+    for (i, line) in paragraphs.iter().enumerate().take(MAX_HEADER_LINES) {
+        if SALUTATION.is_match(line) {
+            header.body_start = i + 1;
+            return header;
+        }
+        let is_prose =
+            line.chars().count() > MAX_HEADER_LINE_CHARS || line.contains(['。', '！', '？']);
+        if is_prose || parse_marker(line).is_some() || line.starts_with("同志们") {
+            header.body_start = i;
+            return header;
+        }
+        if DATE_LINE.is_match(line) {
+            header.date_line = Some(line.to_string());
+        } else if let Some(c) = BYLINE
+            .captures(line)
+            .filter(|c| !c[2].is_empty() || c.get(4).is_some())
+        {
+            header.byline = Some((line.to_string(), c[1].trim().to_string(), c[3].to_string()));
+        } else if let Some(c) = HEADLINE.captures(line) {
+            header.headline = Some((
+                c[1].to_string(),
+                c.get(2).map(|m| m.as_str().to_string()),
+                c[3].to_string(),
+            ));
+        } else if header.title_lines.is_empty() || title_continues(&header, i, paragraphs) {
+            header.title_lines.push(line.to_string());
+        }
+        header.body_start = i + 1;
+    }
+    // No prose within the header limit: there was no header.
+    Header::default()
+}
+
+/// A title broken over lines continues on the very next line; after a byline or date it is over.
+fn title_continues(header: &Header, i: usize, paragraphs: &[&str]) -> bool {
+    i > 0 && header.title_lines.last().map(String::as_str) == Some(paragraphs[i - 1])
+}
+
+/// The sentence of `text` that holds byte offset `at`.
+fn sentence_around(text: &str, at: usize) -> String {
+    let start = text[..at]
+        .rfind(['。', '！', '？'])
+        .map(|i| i + '。'.len_utf8())
+        .unwrap_or(0);
+    let end = text[at..]
+        .find(['。', '！', '？'])
+        .map(|i| at + i + '。'.len_utf8())
+        .unwrap_or(text.len());
+    text[start..end].to_string()
+}
+
+/// "2015年11月12日", "2023-08-25", "2015.11.12", "二〇一五年十一月十二日" → ISO date.
+pub fn parse_full_date(text: &str) -> Option<String> {
+    let (y, m, d) = if let Some(c) = FULL_DATE.captures(text) {
+        (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
+    } else if let Some(c) = HAN_DATE.captures(text) {
+        let year: String = c[1]
+            .chars()
+            .map(|ch| match ch {
+                '〇' | '零' => '0',
+                _ => char::from_digit(crate::outline::han_number(&ch.to_string()).unwrap_or(0), 10)
+                    .unwrap_or('0'),
+            })
+            .collect();
+        (
+            year.parse().ok()?,
+            crate::outline::han_number(&c[2])?,
+            crate::outline::han_number(&c[3])?,
+        )
+    } else {
+        return None;
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+/// 初七 → 7, 十五 → 15, 二十 → 20, 廿三 is not written in speeches.
+fn lunar_day_number(day: &str) -> Option<u32> {
+    match day.strip_prefix('初') {
+        Some(rest) => crate::outline::han_number(rest),
+        None => crate::outline::han_number(day),
+    }
+}
+
+/// The Gregorian date of day `day` of the first lunar month of `year`.
+fn first_month_day(year: i32, day: u32) -> Option<String> {
+    let (_, m, d) = SPRING_FESTIVAL.iter().find(|(y, _, _)| *y == year)?;
+    let new_year = chrono::NaiveDate::from_ymd_opt(year, *m, *d)?;
+    let date = new_year + chrono::Duration::days(day as i64 - 1);
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::SegmentSettings;
+    use crate::stages::segment::Segmenter;
+
+    fn tagged(text: &str) -> Document {
+        let mut doc = Document {
+            text: text.into(),
+            ..Default::default()
+        };
+        let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+        Tagger::new(&TagSettings::default()).tag(&mut doc, segmenter.jieba(), 0);
+        doc
+    }
+
+    #[test]
+    fn header_with_byline_broken_title_and_date_line() {
+        let doc = tagged(
+            "三门峡市直工委书记刘小英同志\n在全市县(市)区直工委2015年机关党建工作\n座谈会上的讲话\n（2015年11月12日）\n同志们：\n今天在这里召开全市机关党建工作座谈会，主要是交流经验。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(
+            m.title.as_deref(),
+            Some("在全市县(市)区直工委2015年机关党建工作座谈会上的讲话")
+        );
+        assert_eq!(m.speaker.as_deref(), Some("刘小英"));
+        assert_eq!(m.speaker_role.as_deref(), Some("三门峡市直工委书记"));
+        assert_eq!(m.date.as_deref(), Some("2015-11-12"));
+        assert_eq!(m.date_precision.as_deref(), Some("day"));
+        assert_eq!(m.genre, "讲话");
+        assert_eq!(m.body_start, 5);
+        assert_eq!(m.evidence["speaker"], "三门峡市直工委书记刘小英同志");
+    }
+
+    #[test]
+    fn no_header_means_no_title_and_a_lunar_date_is_resolved() {
+        let doc = tagged(
+            "今天是正月初七，在春节大假后召开收心会，是我们的惯例。\n同志们，2022年第一季度很关键。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(m.title, None);
+        assert_eq!(m.date.as_deref(), Some("2022-02-07"));
+        assert_eq!(m.occasion.as_deref(), Some("收心会"));
+        assert!(doc.flags.contains(&"date_inferred".to_string()));
+    }
+
+    #[test]
+    fn other_date_forms() {
+        assert_eq!(
+            parse_full_date("二〇一五年十一月十二日").as_deref(),
+            Some("2015-11-12")
+        );
+        assert_eq!(parse_full_date("2023-08-25").as_deref(), Some("2023-08-25"));
+        assert_eq!(parse_full_date("2023年2月30日"), None);
+        let doc = tagged(
+            "市委副书记 王明\n（二〇二一年三月五日）\n同志们：\n今天我们召开全市宣传工作会议。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(m.date.as_deref(), Some("2021-03-05"));
+        assert_eq!(m.speaker.as_deref(), Some("王明"));
+        assert_eq!(m.title, None);
+    }
+
+    #[test]
+    fn year_only_from_the_occasion() {
+        let doc = tagged(
+            "在全市机关党的工作会议上的讲话\n同志们：\n经市委同意，今天我们召开2020年全市机关党的工作会议，主要任务是部署工作。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(m.occasion.as_deref(), Some("2020年全市机关党的工作会议"));
+        assert_eq!(m.date.as_deref(), Some("2020-01-01"));
+        assert_eq!(m.date_precision.as_deref(), Some("year"));
+    }
+}

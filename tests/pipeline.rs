@@ -1,0 +1,539 @@
+//! Runs the real `pipeline` binary in a temporary folder on the bundled seed files and checks the
+//! dataset it writes: the data contract (schemas, spans, joins), the gold facts of the seeds, the
+//! account of every raw file, reruns, determinism, and the refusal of bad settings.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use arrow::array::{
+    Array, AsArray, BooleanArray, Date32Array, Int32Array, ListArray, RecordBatch, StringArray,
+};
+use arrow::datatypes::Int32Type;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
+const GOLD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/gold_seeds.json"
+);
+
+/// A temporary working folder with a copy of the seeds in `raw/`.
+struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    fn with_seeds() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("raw");
+        std::fs::create_dir(&raw).unwrap();
+        for entry in std::fs::read_dir(SEEDS).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), raw.join(entry.file_name())).unwrap();
+        }
+        Workdir { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn pipeline(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_pipeline"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
+    fn run_ok(&self, args: &[&str]) -> String {
+        let output = self.pipeline(args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            output.status.success(),
+            "pipeline {args:?} failed:\n{stderr}"
+        );
+        stderr
+    }
+
+    fn table(&self, name: &str) -> RecordBatch {
+        read_table(&self.path(&format!("out/{name}.parquet")))
+    }
+}
+
+fn read_table(path: &Path) -> RecordBatch {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+}
+
+fn strings<'a>(batch: &'a RecordBatch, column: &str) -> &'a StringArray {
+    batch.column_by_name(column).unwrap().as_string::<i32>()
+}
+
+fn ints<'a>(batch: &'a RecordBatch, column: &str) -> &'a Int32Array {
+    batch
+        .column_by_name(column)
+        .unwrap()
+        .as_primitive::<Int32Type>()
+}
+
+fn opt(array: &StringArray, i: usize) -> Option<String> {
+    array.is_valid(i).then(|| array.value(i).to_string())
+}
+
+fn list(batch: &RecordBatch, column: &str, i: usize) -> Vec<String> {
+    let lists: &ListArray = batch.column_by_name(column).unwrap().as_list::<i32>();
+    let values = lists.value(i);
+    let values = values.as_string::<i32>();
+    (0..values.len())
+        .map(|j| values.value(j).to_string())
+        .collect()
+}
+
+/// Gold texts compare after folding punctuation width and dropping white space.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap(),
+            _ => c,
+        })
+        .collect()
+}
+
+fn sample_run() -> Workdir {
+    let work = Workdir::with_seeds();
+    work.run_ok(&["run"]);
+    work
+}
+
+#[test]
+fn seeds_give_six_documents_and_every_file_is_accounted_for() {
+    let work = sample_run();
+    let documents = work.table("documents");
+    assert_eq!(documents.num_rows(), 6);
+    let sources = work.table("sources");
+    assert_eq!(sources.num_rows(), 5);
+    let ids: HashSet<&str> = strings(&documents, "doc_id").iter().flatten().collect();
+    assert_eq!(ids.len(), 6, "doc ids are unique");
+    let mut from_sources = HashSet::new();
+    for i in 0..sources.num_rows() {
+        assert_eq!(strings(&sources, "status").value(i), "kept");
+        from_sources.extend(list(&sources, "doc_ids", i));
+    }
+    let ids: HashSet<String> = ids.into_iter().map(String::from).collect();
+    assert_eq!(from_sources, ids);
+}
+
+#[test]
+fn tables_have_the_schemas_of_the_contract() {
+    let work = sample_run();
+    for (name, schema) in [
+        ("documents", pipeline::schema::documents_schema()),
+        ("sections", pipeline::schema::sections_schema()),
+        ("tokens", pipeline::schema::tokens_schema()),
+        ("sources", pipeline::schema::sources_schema()),
+    ] {
+        let table = work.table(name);
+        assert_eq!(table.schema().fields(), schema.fields(), "{name}");
+    }
+    let documents = work.table("documents");
+    assert!(
+        documents
+            .column_by_name("date")
+            .unwrap()
+            .as_any()
+            .is::<Date32Array>()
+    );
+}
+
+#[test]
+fn no_noise_is_left_in_any_document() {
+    let work = sample_run();
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(GOLD).unwrap()).unwrap();
+    let documents = work.table("documents");
+    let files = strings(&documents, "source_file");
+    let texts = strings(&documents, "text");
+    let mut checked = 0;
+    for (file, facts) in gold["files"].as_object().unwrap() {
+        for noise in facts["noise"].as_array().unwrap() {
+            let noise = noise.as_str().unwrap();
+            for i in 0..documents.num_rows() {
+                if files.value(i) == file {
+                    assert!(
+                        !texts.value(i).contains(noise),
+                        "{file}: {noise:?} left in the text"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        let count = (0..documents.num_rows())
+            .filter(|&i| files.value(i) == file)
+            .count();
+        assert_eq!(count as u64, facts["documents"].as_u64().unwrap(), "{file}");
+    }
+    assert!(checked >= 7);
+    for i in 0..documents.num_rows() {
+        let text = texts.value(i);
+        assert!(
+            !text.contains("\n\n") && !text.contains('\r'),
+            "blank line or CR left"
+        );
+        assert!(text.lines().all(|l| l.trim() == l), "indentation left");
+    }
+}
+
+#[test]
+fn spans_and_joins_hold() {
+    let work = sample_run();
+    let documents = work.table("documents");
+    let sections = work.table("sections");
+    let tokens = work.table("tokens");
+    let texts: HashMap<&str, Vec<char>> = (0..documents.num_rows())
+        .map(|i| {
+            (
+                strings(&documents, "doc_id").value(i),
+                strings(&documents, "text").value(i).chars().collect(),
+            )
+        })
+        .collect();
+
+    // Every token's span gives back the token; its (doc_id, section_id) exists in sections.
+    let section_keys: HashSet<(&str, &str)> = (0..sections.num_rows())
+        .map(|i| {
+            (
+                strings(&sections, "doc_id").value(i),
+                strings(&sections, "section_id").value(i),
+            )
+        })
+        .collect();
+    let (doc_ids, section_ids, token_text) = (
+        strings(&tokens, "doc_id"),
+        strings(&tokens, "section_id"),
+        strings(&tokens, "token"),
+    );
+    let (starts, ends) = (ints(&tokens, "char_start"), ints(&tokens, "char_end"));
+    let positions = ints(&tokens, "position");
+    for i in 0..tokens.num_rows() {
+        let text = &texts[doc_ids.value(i)];
+        let span: String = text[starts.value(i) as usize..ends.value(i) as usize]
+            .iter()
+            .collect();
+        assert_eq!(span, token_text.value(i));
+        assert!(!span.trim().is_empty(), "white space token");
+        assert!(section_keys.contains(&(doc_ids.value(i), section_ids.value(i))));
+        if i > 0 && doc_ids.value(i) == doc_ids.value(i - 1) {
+            assert_eq!(positions.value(i), positions.value(i - 1) + 1);
+        }
+    }
+    // Tokens joined in order give back each paragraph without its white space.
+    let mut rebuilt: BTreeMap<(&str, i32), String> = BTreeMap::new();
+    let paragraphs = ints(&tokens, "paragraph");
+    for i in 0..tokens.num_rows() {
+        rebuilt
+            .entry((doc_ids.value(i), paragraphs.value(i)))
+            .or_default()
+            .push_str(token_text.value(i));
+    }
+    for (doc_id, text) in &texts {
+        let text: String = text.iter().collect();
+        for (p, line) in text.split('\n').enumerate() {
+            let expected: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            assert_eq!(
+                rebuilt
+                    .get(&(*doc_id, p as i32))
+                    .cloned()
+                    .unwrap_or_default(),
+                expected
+            );
+        }
+    }
+    // Sections belong to documents; top-level spans cover the text; children nest in parents.
+    let mut spans: HashMap<&str, (i32, i32, Option<String>)> = HashMap::new();
+    for i in 0..sections.num_rows() {
+        assert!(texts.contains_key(strings(&sections, "doc_id").value(i)));
+        spans.insert(
+            strings(&sections, "section_id").value(i),
+            (
+                ints(&sections, "char_start").value(i),
+                ints(&sections, "char_end").value(i),
+                opt(strings(&sections, "parent_id"), i),
+            ),
+        );
+    }
+    for (doc_id, text) in &texts {
+        let mut top: Vec<(i32, i32)> = (0..sections.num_rows())
+            .filter(|&i| {
+                strings(&sections, "doc_id").value(i) == *doc_id
+                    && sections.column_by_name("parent_id").unwrap().is_null(i)
+            })
+            .map(|i| {
+                (
+                    ints(&sections, "char_start").value(i),
+                    ints(&sections, "char_end").value(i),
+                )
+            })
+            .collect();
+        top.sort();
+        assert_eq!(top.first().unwrap().0, 0);
+        assert_eq!(top.last().unwrap().1 as usize, text.len());
+        for pair in top.windows(2) {
+            assert_eq!(
+                pair[0].1, pair[1].0,
+                "{doc_id}: gap or overlap between top sections"
+            );
+        }
+    }
+    for (start, end, parent) in spans.values() {
+        if let Some(parent) = parent {
+            let (ps, pe, _) = spans[parent.as_str()];
+            assert!(ps <= *start && end <= &pe);
+        }
+    }
+    let punct: &BooleanArray = tokens.column_by_name("is_punct").unwrap().as_boolean();
+    assert!((0..tokens.num_rows()).any(|i| punct.value(i) && token_text.value(i) == "。"));
+}
+
+#[test]
+fn gold_facts_of_the_seeds() {
+    let work = sample_run();
+    let gold: Value = serde_json::from_str(&std::fs::read_to_string(GOLD).unwrap()).unwrap();
+    let documents = work.table("documents");
+    let sections = work.table("sections");
+    let index: HashMap<(String, i32), usize> = (0..documents.num_rows())
+        .map(|i| {
+            (
+                (
+                    strings(&documents, "source_file").value(i).to_string(),
+                    ints(&documents, "part").value(i),
+                ),
+                i,
+            )
+        })
+        .collect();
+    let dates = documents
+        .column_by_name("date")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::Date32Type>();
+    for expected in gold["documents"].as_array().unwrap() {
+        let key = (
+            expected["file"].as_str().unwrap().to_string(),
+            expected["part"].as_i64().unwrap() as i32,
+        );
+        let i = index[&key];
+        let doc_id = strings(&documents, "doc_id").value(i);
+        let accepts = |field: &str, got: Option<String>| {
+            let mut allowed = vec![expected[field].clone()];
+            if let Some(list) = expected
+                .get(format!("accept_{field}"))
+                .and_then(Value::as_array)
+            {
+                allowed.extend(list.iter().cloned());
+            }
+            let got_folded = got.as_deref().map(fold);
+            assert!(
+                allowed.iter().any(|a| a.as_str().map(fold) == got_folded),
+                "{key:?} {field}: got {got:?}, gold {allowed:?}"
+            );
+        };
+        accepts("title", opt(strings(&documents, "title"), i));
+        accepts("speaker", opt(strings(&documents, "speaker"), i));
+        accepts("speaker_role", opt(strings(&documents, "speaker_role"), i));
+        accepts("occasion", opt(strings(&documents, "occasion"), i));
+        accepts("genre", opt(strings(&documents, "genre"), i));
+        let date = dates.is_valid(i).then(|| {
+            let date = dates.value_as_date(i).unwrap().to_string();
+            match strings(&documents, "date_precision").value(i) {
+                "year" => date[..4].to_string(),
+                "month" => date[..7].to_string(),
+                _ => date,
+            }
+        });
+        accepts("date", date);
+        if let Some(source) = expected.get("source") {
+            assert_eq!(
+                opt(strings(&documents, "source"), i).as_deref(),
+                source.as_str()
+            );
+        }
+        // The body starts where the gold says.
+        let text = strings(&documents, "text").value(i);
+        let body_line = text
+            .split('\n')
+            .nth(ints(&documents, "body_start_paragraph").value(i) as usize)
+            .unwrap();
+        let first = expected["first_body_line_starts"].as_str().unwrap();
+        assert!(
+            fold(body_line).starts_with(&fold(first)),
+            "{key:?}: body starts with {body_line:?}"
+        );
+        // Exactly the gold headings, at their levels, in order.
+        let got: Vec<(i64, String)> = (0..sections.num_rows())
+            .filter(|&j| {
+                strings(&sections, "doc_id").value(j) == doc_id
+                    && ints(&sections, "level").value(j) > 0
+            })
+            .map(|j| {
+                (
+                    ints(&sections, "level").value(j) as i64,
+                    fold(strings(&sections, "heading").value(j)),
+                )
+            })
+            .collect();
+        let want: Vec<(i64, String)> = expected["headings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["level"].as_i64().unwrap(),
+                    fold(h["text"].as_str().unwrap()),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{key:?} headings");
+    }
+}
+
+#[test]
+fn rerun_skips_and_single_stages_rerun_from_disk() {
+    let work = sample_run();
+    let before: Vec<Vec<u8>> = pipeline::runner::TABLES
+        .iter()
+        .map(|t| std::fs::read(work.path(&format!("out/{t}"))).unwrap())
+        .collect();
+    let stderr = work.run_ok(&["run"]);
+    assert_eq!(stderr.matches("up to date, skipped").count(), 5, "{stderr}");
+    for stage in ["clean", "dedupe", "segment", "tag", "sectionize"] {
+        let stderr = work.run_ok(&[stage]);
+        assert!(
+            stderr.contains(stage) && !stderr.contains("skipped"),
+            "{stderr}"
+        );
+    }
+    let after: Vec<Vec<u8>> = pipeline::runner::TABLES
+        .iter()
+        .map(|t| std::fs::read(work.path(&format!("out/{t}"))).unwrap())
+        .collect();
+    assert!(
+        before == after,
+        "rerunning single stages changed the output"
+    );
+    // A changed setting redoes that stage and the ones after it, not the ones before.
+    let stderr = work.run_ok(&["run", "--set", "tag.keywords=3"]);
+    assert!(stderr.contains("segment    up to date"), "{stderr}");
+    assert!(stderr.contains("tag        6 documents"), "{stderr}");
+    // A stage whose input is missing says which one.
+    std::fs::remove_dir_all(work.path("out/stages/segment")).unwrap();
+    let output = work.pipeline(&["tag"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`segment`"));
+}
+
+#[test]
+fn output_is_byte_identical_whatever_the_thread_count() {
+    let one = Workdir::with_seeds();
+    one.run_ok(&[
+        "run",
+        "--set",
+        "run.threads=1",
+        "--set",
+        "run.batch_documents=1",
+    ]);
+    let two = Workdir::with_seeds();
+    two.run_ok(&["run", "--set", "run.threads=2"]);
+    for table in pipeline::runner::TABLES {
+        let a = std::fs::read(one.path(&format!("out/{table}"))).unwrap();
+        let b = std::fs::read(two.path(&format!("out/{table}"))).unwrap();
+        assert!(a == b, "{table} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn bad_settings_are_refused_before_any_work() {
+    let work = Workdir::with_seeds();
+    for (setting, key) in [
+        ("segment.domain_dictonary=false", "domain_dictonary"),
+        ("run.threads=many", "run.threads"),
+        ("run.batch_documents=0", "run.batch_documents"),
+    ] {
+        let output = work.pipeline(&["run", "--set", setting]);
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(key), "{stderr}");
+    }
+    std::fs::write(
+        work.path("bad.toml"),
+        "[clean]\nrepair_punctuation = \"yes\"\n",
+    )
+    .unwrap();
+    let output = work.pipeline(&["run", "--config", "bad.toml"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("clean.repair_punctuation"));
+    assert!(
+        !work.path("out").exists(),
+        "work started despite bad settings"
+    );
+    let output = work.pipeline(&["run", "--raw", "no-such-folder"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-folder"));
+}
+
+#[test]
+fn copies_and_bad_files_are_accounted_for_and_the_run_goes_on() {
+    let work = Workdir::with_seeds();
+    let seed = std::fs::read_to_string(work.path("raw/002_aa21f67989e96744.txt")).unwrap();
+    std::fs::copy(
+        work.path("raw/003_a355b8969e69a675.txt"),
+        work.path("raw/copy_of_003.txt"),
+    )
+    .unwrap();
+    let (gb, _, _) = encoding_rs::GB18030.encode(&seed);
+    std::fs::create_dir(work.path("raw/gbk")).unwrap();
+    std::fs::write(work.path("raw/gbk/002_gb18030.txt"), &gb).unwrap();
+    std::fs::write(work.path("raw/empty.txt"), b"").unwrap();
+    std::fs::write(
+        work.path("raw/image.png"),
+        [0x89, b'P', b'N', b'G', 0, 0, 0, 13, 1, 2, 3],
+    )
+    .unwrap();
+    let stderr = work.run_ok(&["run"]);
+    assert!(
+        stderr.contains("empty.txt: rejected: empty file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("image.png: rejected: binary"), "{stderr}");
+
+    let documents = work.table("documents");
+    assert_eq!(documents.num_rows(), 6);
+    let sources = work.table("sources");
+    assert_eq!(sources.num_rows(), 9);
+    let row = |name: &str| {
+        (0..sources.num_rows())
+            .find(|&i| strings(&sources, "source_file").value(i) == name)
+            .unwrap()
+    };
+    let kept_003 = list(&sources, "doc_ids", row("003_a355b8969e69a675.txt"));
+    let copy = row("copy_of_003.txt");
+    assert_eq!(strings(&sources, "status").value(copy), "duplicate");
+    assert_eq!(list(&sources, "duplicate_of", copy), kept_003);
+    let gbk = row("gbk/002_gb18030.txt");
+    assert_eq!(strings(&sources, "status").value(gbk), "duplicate");
+    assert_eq!(strings(&sources, "encoding").value(gbk), "gb18030");
+    assert_eq!(
+        list(&sources, "duplicate_of", gbk),
+        list(&sources, "doc_ids", row("002_aa21f67989e96744.txt"))
+    );
+    for name in ["empty.txt", "image.png"] {
+        let i = row(name);
+        assert_eq!(strings(&sources, "status").value(i), "rejected");
+        assert!(sources.column_by_name("reason").unwrap().is_valid(i));
+    }
+}

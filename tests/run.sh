@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust unit and integration tests, then the interoperability check that loads
+# the sample dataset in DuckDB and pandas (installed here into a virtual environment).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Builds live outside the clone so that reruns on the same machine reuse them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pipeline/target}"
+venv="${PIPELINE_VENV:-.venv}"
+
+cargo build --release --locked
+cargo test --release --locked
+
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r raw "$work/raw"
+(cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run)
+"$venv/bin/python" tests/interop.py "$work/out"
