@@ -136,6 +136,7 @@ fn token_fields(with_section: bool) -> Vec<Field> {
         int32("char_start"),
         int32("char_end"),
         Field::new("is_punct", DataType::Boolean, false),
+        Field::new("is_stopword", DataType::Boolean, false),
     ]);
     fields
 }
@@ -355,6 +356,7 @@ pub struct TokenColumns {
     pub char_start: Vec<i32>,
     pub char_end: Vec<i32>,
     pub is_punct: Vec<bool>,
+    pub is_stopword: Vec<bool>,
 }
 
 impl TokenColumns {
@@ -376,6 +378,7 @@ impl TokenColumns {
         self.char_start.extend(other.char_start);
         self.char_end.extend(other.char_end);
         self.is_punct.extend(other.is_punct);
+        self.is_stopword.extend(other.is_stopword);
     }
 
     /// The batch for the segment stage's artifact (no `section_id` yet).
@@ -390,6 +393,7 @@ impl TokenColumns {
             Arc::new(Int32Array::from(self.char_start)),
             Arc::new(Int32Array::from(self.char_end)),
             Arc::new(BooleanArray::from(self.is_punct)),
+            Arc::new(BooleanArray::from(self.is_stopword)),
         ];
         batch(segment_tokens_schema(), columns, "tokens")
     }

@@ -174,6 +174,10 @@ pub struct SegmentSettings {
     pub user_dictionaries: Vec<String>,
     /// Tokens per Parquet row group.
     pub row_group_tokens: usize,
+    /// Mark the built-in stop words (src/data/stop_words.txt) in `tokens.is_stopword`.
+    pub builtin_stop_words: bool,
+    /// More words to mark as stop words.
+    pub extra_stop_words: Vec<String>,
 }
 
 impl Default for SegmentSettings {
@@ -183,6 +187,8 @@ impl Default for SegmentSettings {
             domain_dictionary: true,
             user_dictionaries: Vec::new(),
             row_group_tokens: 1 << 20,
+            builtin_stop_words: true,
+            extra_stop_words: Vec::new(),
         }
     }
 }

@@ -21,3 +21,7 @@ trap 'rm -rf "$work"' EXIT
 cp -r raw "$work/raw"
 (cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run)
 "$venv/bin/python" tests/interop.py "$work/out"
+
+# Segmentation parity with Python jieba, domain dictionary off.
+(cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run --out out-plain --set segment.domain_dictionary=false)
+"$venv/bin/python" tests/parity.py "$work/out-plain"

@@ -3,9 +3,12 @@
 //! stay whole. Sentences are numbered within the document; every token keeps its code-point span
 //! in the document text. White space is never a token.
 
+use std::collections::HashSet;
 use std::io::BufReader;
+use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
+use regex::Regex;
 
 use crate::error::{Error, Result};
 use crate::model::Document;
@@ -14,6 +17,12 @@ use crate::settings::SegmentSettings;
 
 /// The built-in domain dictionary, in jieba's format (word freq tag).
 pub const DOMAIN_DICTIONARY: &str = include_str!("../data/domain_dict.txt");
+/// The built-in stop words, one per line (`#` starts a comment line).
+pub const STOP_WORDS: &str = include_str!("../data/stop_words.txt");
+
+/// Python jieba's `finalseg.re_skip`: how it splits a non-Chinese run it does not know.
+static PYTHON_SKIP: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[a-zA-Z0-9]+(?:\.\d+)?%?").unwrap());
 
 /// Punctuation that ends a sentence.
 const SENTENCE_END: &[&str] = &["。", "！", "？", "；", "…", "……", "!", "?", ";"];
@@ -24,6 +33,7 @@ const CLOSING: &[char] = &['”', '’', '」', '』', '》', '）', ')', '"', '
 pub struct Segmenter {
     jieba: Jieba,
     hmm: bool,
+    stop_words: HashSet<String>,
 }
 
 impl Segmenter {
@@ -46,9 +56,20 @@ impl Segmenter {
                     reason: format!("not a jieba dictionary: {e}"),
                 })?;
         }
+        let mut stop_words: HashSet<String> = settings.extra_stop_words.iter().cloned().collect();
+        if settings.builtin_stop_words {
+            stop_words.extend(
+                STOP_WORDS
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(String::from),
+            );
+        }
         Ok(Segmenter {
             jieba,
             hmm: settings.hmm,
+            stop_words,
         })
     }
 
@@ -63,28 +84,29 @@ impl Segmenter {
         let mut sentence = 0i32;
         let mut position = 0i32;
         for (paragraph, text) in doc.paragraphs().enumerate() {
-            let tags = self.jieba.tag(text, self.hmm);
+            let words = self.words(text);
             let mut sentence_open = false;
-            for (i, tag) in tags.iter().enumerate() {
-                if tag.word.chars().all(char::is_whitespace) {
+            for (i, word) in words.iter().enumerate() {
+                if word.text.chars().all(char::is_whitespace) {
                     continue;
                 }
                 out.doc_id.push(doc.doc_id.clone());
                 out.paragraph.push(paragraph as i32);
                 out.sentence.push(sentence);
                 out.position.push(position);
-                out.token.push(tag.word.to_string());
-                out.pos.push(tag.tag.to_string());
-                out.char_start.push((paragraph_start + tag.start) as i32);
-                out.char_end.push((paragraph_start + tag.end) as i32);
-                out.is_punct.push(is_punctuation(tag.word));
+                out.token.push(word.text.to_string());
+                out.pos.push(word.pos.to_string());
+                out.char_start.push((paragraph_start + word.start) as i32);
+                out.char_end.push((paragraph_start + word.end) as i32);
+                out.is_punct.push(is_punctuation(word.text));
+                out.is_stopword.push(self.stop_words.contains(word.text));
                 position += 1;
                 sentence_open = true;
-                let next_closes = tags
+                let next_closes = words
                     .get(i + 1)
-                    .is_some_and(|next| next.word.starts_with(CLOSING));
-                let ends = SENTENCE_END.contains(&tag.word)
-                    || tag.word.starts_with(CLOSING) && ends_after_closing(&tags[..=i]);
+                    .is_some_and(|next| next.text.starts_with(CLOSING));
+                let ends = SENTENCE_END.contains(&word.text)
+                    || word.text.starts_with(CLOSING) && ends_after_closing(&words[..=i]);
                 if ends && !next_closes {
                     sentence += 1;
                     sentence_open = false;
@@ -99,13 +121,73 @@ impl Segmenter {
     }
 }
 
+/// A word of a paragraph with its part of speech and code-point span in the paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    pub pos: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Segmenter {
+    /// jieba's words for one paragraph. jieba-rs keeps runs such as "3-4" or "a_b" whole where
+    /// Python jieba splits them ("3", "-", "4"); they are split here the Python way, so that with
+    /// the domain dictionary off the words equal Python jieba's `lcut(paragraph, HMM=True)`.
+    pub fn words<'a>(&'a self, paragraph: &'a str) -> Vec<Word<'a>> {
+        let mut words = Vec::new();
+        for tag in self.jieba.tag(paragraph, self.hmm) {
+            let joined = tag.word.is_ascii()
+                && tag.word.contains(['-', '_', '.'])
+                && tag.word.len() > 1
+                && !self.jieba.has_word(tag.word);
+            if !joined {
+                words.push(Word {
+                    text: tag.word,
+                    pos: tag.tag,
+                    start: tag.start,
+                    end: tag.end,
+                });
+                continue;
+            }
+            // ASCII only, so byte offsets are code-point offsets.
+            let mut last = 0;
+            let mut push = |from: usize, to: usize, pos: &'a str| {
+                words.push(Word {
+                    text: &tag.word[from..to],
+                    pos,
+                    start: tag.start + from,
+                    end: tag.start + to,
+                })
+            };
+            for m in PYTHON_SKIP.find_iter(tag.word) {
+                if m.start() > last {
+                    push(last, m.start(), "x");
+                }
+                let pos = if m.as_str().bytes().all(|b| !b.is_ascii_alphabetic()) {
+                    "m"
+                } else {
+                    "eng"
+                };
+                push(m.start(), m.end(), pos);
+                last = m.end();
+            }
+            if last < tag.word.len() {
+                push(last, tag.word.len(), "x");
+            }
+        }
+        words
+    }
+}
+
 /// A closing mark ends the sentence when the mark before it (past other closing marks) does.
-fn ends_after_closing(tags: &[jieba_rs::Tag<'_>]) -> bool {
-    tags.iter()
+fn ends_after_closing(words: &[Word<'_>]) -> bool {
+    words
+        .iter()
         .rev()
         .skip(1)
-        .find(|t| !t.word.starts_with(CLOSING))
-        .is_some_and(|t| SENTENCE_END.contains(&t.word))
+        .find(|w| !w.text.starts_with(CLOSING))
+        .is_some_and(|w| SENTENCE_END.contains(&w.text))
 }
 
 /// A token made only of punctuation or symbols.
@@ -146,6 +228,33 @@ mod tests {
         assert_eq!(*tokens.sentence.last().unwrap(), 3);
         let closing = tokens.token.iter().position(|t| t == "”").unwrap();
         assert_eq!(tokens.sentence[closing], 2);
+    }
+
+    #[test]
+    fn joined_alphanumeric_runs_are_split_as_python_jieba_does() {
+        let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+        let words: Vec<&str> = segmenter
+            .words("办好3-4件实事，增长1.5%")
+            .iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(
+            words,
+            ["办好", "3", "-", "4", "件", "实事", "，", "增长", "1.5%"]
+        );
+    }
+
+    #[test]
+    fn stop_words_are_marked() {
+        let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+        let tokens = segmenter.segment(&doc("我们的工作"));
+        let marked: Vec<(&str, bool)> = tokens
+            .token
+            .iter()
+            .map(String::as_str)
+            .zip(tokens.is_stopword.iter().copied())
+            .collect();
+        assert_eq!(marked, [("我们", true), ("的", true), ("工作", false)]);
     }
 
     #[test]
