@@ -15,7 +15,7 @@ use crate::model::Document;
 use crate::schema::TokenColumns;
 use crate::settings::SegmentSettings;
 
-/// The built-in domain dictionary, in jieba's format (word freq tag).
+/// The built-in domain dictionary, in jieba's format (word freq tag); `#` starts a comment line.
 pub const DOMAIN_DICTIONARY: &str = include_str!("../data/domain_dict.txt");
 /// The built-in stop words, one per line (`#` starts a comment line).
 pub const STOP_WORDS: &str = include_str!("../data/stop_words.txt");
@@ -40,8 +40,13 @@ impl Segmenter {
     pub fn new(settings: &SegmentSettings) -> Result<Self> {
         let mut jieba = Jieba::new();
         if settings.domain_dictionary {
+            let entries: String = DOMAIN_DICTIONARY
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(|l| format!("{l}\n"))
+                .collect();
             jieba
-                .load_dict(&mut DOMAIN_DICTIONARY.as_bytes())
+                .load_dict(&mut entries.as_bytes())
                 .map_err(|e| Error::Stage {
                     stage: "segment",
                     reason: format!("built-in domain dictionary: {e}"),
@@ -255,6 +260,19 @@ mod tests {
             .zip(tokens.is_stopword.iter().copied())
             .collect();
         assert_eq!(marked, [("我们", true), ("的", true), ("工作", false)]);
+    }
+
+    #[test]
+    fn every_domain_term_stays_whole() {
+        let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+        let mut terms = 0;
+        for line in DOMAIN_DICTIONARY.lines().filter(|l| !l.starts_with('#')) {
+            let term = line.split_whitespace().next().unwrap();
+            let words: Vec<&str> = segmenter.words(term).iter().map(|w| w.text).collect();
+            assert_eq!(words, [term]);
+            terms += 1;
+        }
+        assert!(terms >= 250, "{terms} terms");
     }
 
     #[test]
