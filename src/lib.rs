@@ -6,6 +6,7 @@
 //! is the one place that defines the output tables; `model` is the data passed between stages.
 
 pub mod error;
+pub mod gazetteer;
 pub mod io;
 pub mod model;
 pub mod outline;

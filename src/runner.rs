@@ -26,7 +26,7 @@ use crate::stages::clean::Cleaner;
 use crate::stages::dedupe::{Deduper, Verdict};
 use crate::stages::sectionize::{Sectionizer, innermost_section};
 use crate::stages::segment::Segmenter;
-use crate::stages::tag::Tagger;
+use crate::stages::tag::{Tagger, TokenFacts};
 
 /// The stages in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -408,7 +408,8 @@ impl Runner {
     fn tag(&self, output: &StageOutput) -> Result<String> {
         let segmenter = self.segmenter()?;
         let tagger = Tagger::new(&self.settings.tag);
-        let token_counts = count_by_doc(&stage_dir(&self.out, "segment").join("tokens.parquet"))?;
+        let token_facts = token_facts(&stage_dir(&self.out, "segment").join("tokens.parquet"))?;
+        let no_tokens = TokenFacts::default();
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
         let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
         let mut documents = 0usize;
@@ -417,8 +418,8 @@ impl Runner {
             read_jsonl::<Document>(&input)?,
             self.settings.run.batch_documents,
             |mut doc| {
-                let count = token_counts.get(&doc.doc_id).copied().unwrap_or(0);
-                tagger.tag(&mut doc, segmenter.jieba(), count);
+                let facts = token_facts.get(&doc.doc_id).unwrap_or(&no_tokens);
+                tagger.tag(&mut doc, segmenter.jieba(), facts);
                 doc
             },
             |doc| {
@@ -578,17 +579,24 @@ fn string_column<'a>(batch: &'a arrow::array::RecordBatch, name: &str) -> Result
         .ok_or_else(|| stage_error(&format!("column {name} missing or not text")))
 }
 
-/// Tokens per document, from the segment stage's table (streamed; one counter per document).
-fn count_by_doc(path: &Path) -> Result<HashMap<String, u64>> {
-    let mut counts: HashMap<String, u64> = HashMap::new();
+/// Per document, its token count and the words tagged as places, streamed from the segment
+/// stage's table (memory: a counter and a few names per document).
+fn token_facts(path: &Path) -> Result<HashMap<String, TokenFacts>> {
+    let mut facts: HashMap<String, TokenFacts> = HashMap::new();
     for batch in read_batches(path)? {
         let batch = batch?;
         let ids = string_column(&batch, "doc_id")?;
+        let tokens = string_column(&batch, "token")?;
+        let pos = string_column(&batch, "pos")?;
         for i in 0..ids.len() {
-            *counts.entry(ids.value(i).to_string()).or_default() += 1;
+            let entry = facts.entry(ids.value(i).to_string()).or_default();
+            entry.count += 1;
+            if pos.value(i) == "ns" {
+                entry.places.push(tokens.value(i).to_string());
+            }
         }
     }
-    Ok(counts)
+    Ok(facts)
 }
 
 /// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input

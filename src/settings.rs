@@ -204,6 +204,8 @@ pub struct TagSettings {
     pub watermark_words: Vec<String>,
     /// How many TF-IDF keywords to keep per document.
     pub keywords: usize,
+    /// How many place names to keep per document (most mentioned first).
+    pub max_regions: usize,
     /// Parts of speech a keyword may have (jieba's tags).
     pub keyword_pos: Vec<String>,
     /// Words never taken as keywords.
@@ -219,6 +221,7 @@ impl Default for TagSettings {
             default_genre: "其他".into(),
             watermark_words: vec!["哒哒君".into()],
             keywords: 10,
+            max_regions: 10,
             keyword_pos: ["n", "nr", "ns", "nt", "nz", "vn", "l"]
                 .map(String::from)
                 .to_vec(),

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
 use regex::Regex;
 
+use crate::gazetteer::Gazetteer;
 use crate::model::{Document, Metadata};
 use crate::outline::parse_marker;
 use crate::settings::TagSettings;
@@ -38,10 +39,12 @@ static HAN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]?\s*([\d〇零一二三四五六七八九十]{4}\s*[年./-]\s*[\d一二三四五六七八九十]{1,2}\s*[月./-]\s*[\d一二三四五六七八九十]{1,3}\s*日?)\s*[)）]?$").unwrap()
 });
+static MONTH_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*[)）]?$").unwrap());
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年").unwrap());
 static LUNAR_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(正月)(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|三十)",
+        r"(?:农历|阴历)?(正|二|三|四|五|六|七|八|九|十一|十二|十|冬|腊)月(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十)",
     )
     .unwrap()
 });
@@ -66,44 +69,18 @@ const GENRE_CUES: &[(&str, &[&str])] = &[
     ("讲话", &["讲话"]),
 ];
 
-/// Spring Festival (正月初一) by Gregorian year, to resolve dates such as 正月初七.
-const SPRING_FESTIVAL: &[(i32, u32, u32)] = &[
-    (2000, 2, 5),
-    (2001, 1, 24),
-    (2002, 2, 12),
-    (2003, 2, 1),
-    (2004, 1, 22),
-    (2005, 2, 9),
-    (2006, 1, 29),
-    (2007, 2, 18),
-    (2008, 2, 7),
-    (2009, 1, 26),
-    (2010, 2, 14),
-    (2011, 2, 3),
-    (2012, 1, 23),
-    (2013, 2, 10),
-    (2014, 1, 31),
-    (2015, 2, 19),
-    (2016, 2, 8),
-    (2017, 1, 28),
-    (2018, 2, 16),
-    (2019, 2, 5),
-    (2020, 1, 25),
-    (2021, 2, 12),
-    (2022, 2, 1),
-    (2023, 1, 22),
-    (2024, 2, 10),
-    (2025, 1, 29),
-    (2026, 2, 17),
-    (2027, 2, 6),
-    (2028, 1, 26),
-    (2029, 2, 13),
-    (2030, 2, 3),
-];
-
 pub struct Tagger {
     settings: TagSettings,
     tfidf: TfIdf,
+    gazetteer: Gazetteer,
+}
+
+/// What the segment stage's tokens tell the tag stage about one document.
+#[derive(Debug, Clone, Default)]
+pub struct TokenFacts {
+    pub count: u64,
+    /// Tokens jieba tagged as place names (`ns`), in order.
+    pub places: Vec<String>,
 }
 
 /// What the header block holds.
@@ -120,29 +97,32 @@ impl Tagger {
     pub fn new(settings: &TagSettings) -> Self {
         Tagger {
             settings: settings.clone(),
-            tfidf: TfIdf::new(
-                None::<&mut std::io::Empty>,
-                settings
+            tfidf: {
+                // jieba's IDF table, with the settings' stop words on top of jieba's own.
+                let mut tfidf = TfIdf::default();
+                let config = settings
                     .keyword_stop_words
                     .iter()
                     .fold(KeywordExtractConfig::builder(), |b, w| {
                         b.add_stop_word(w.clone())
                     })
-                    .build(),
-            ),
+                    .build();
+                *tfidf.config_mut() = config;
+                tfidf
+            },
+            gazetteer: Gazetteer::builtin(),
         }
     }
 
-    /// Fills `doc.meta` from its text, its page facts and its collection. `token_count` comes from
-    /// the segment stage.
-    pub fn tag(&self, doc: &mut Document, jieba: &Jieba, token_count: u64) {
+    /// Fills `doc.meta` from its text, its page facts, its collection and its tokens' facts.
+    pub fn tag(&self, doc: &mut Document, jieba: &Jieba, tokens: &TokenFacts) {
         let text = doc.text.clone();
         let paragraphs: Vec<&str> = text.split('\n').collect();
         let header = read_header(&paragraphs);
         let mut meta = Metadata {
             body_start: header.body_start as u32,
             paragraph_count: paragraphs.len() as u32,
-            token_count,
+            token_count: tokens.count,
             ..Default::default()
         };
         let mut evidence = BTreeMap::new();
@@ -212,7 +192,11 @@ impl Tagger {
             }
         }
 
-        meta.genre = self.genre(doc, &meta, &paragraphs);
+        let (genre, genre_evidence) = self.genre(doc, &meta, &paragraphs);
+        meta.genre = genre;
+        if let Some(text) = genre_evidence {
+            evidence.insert("genre".into(), text);
+        }
         meta.keywords = self
             .tfidf
             .extract_keywords(
@@ -223,6 +207,21 @@ impl Tagger {
             )
             .into_iter()
             .map(|k| k.keyword)
+            .collect();
+
+        let places = self.gazetteer.mentions(&doc.text, &tokens.places);
+        if let Some(top) = places.first() {
+            let at = doc.text.find(top.name.as_str()).or_else(|| {
+                crate::gazetteer::short_form(&top.name).and_then(|s| doc.text.find(s.as_str()))
+            });
+            if let Some(at) = at {
+                evidence.insert("region".into(), sentence_around(&doc.text, at));
+            }
+        }
+        meta.region = places
+            .into_iter()
+            .take(self.settings.max_regions)
+            .map(|m| m.name)
             .collect();
 
         if ANONYMISED.is_match(&doc.text) {
@@ -258,6 +257,19 @@ impl Tagger {
             evidence.insert("date".into(), line.clone());
             return Some((date, "day", line.clone(), false));
         }
+        if let Some(line) = &header.date_line
+            && let Some(c) = MONTH_LINE.captures(line)
+            && let Some(date) =
+                chrono::NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, 1)
+        {
+            evidence.insert("date".into(), line.clone());
+            return Some((
+                date.format("%Y-%m-%d").to_string(),
+                "month",
+                line.clone(),
+                false,
+            ));
+        }
         if let Some(published) = &doc.page.published
             && let Some(date) = parse_full_date(published)
         {
@@ -277,8 +289,7 @@ impl Tagger {
             && let Some(year) = YEAR.captures(&doc.text)
         {
             let year: i32 = year[1].parse().ok()?;
-            let day = lunar_day_number(&lunar[2])?;
-            if let Some(date) = first_month_day(year, day) {
+            if let Some(date) = lunar_to_iso(year, &lunar[1], &lunar[2]) {
                 let text = format!("{}（{}年）", &lunar[0], year);
                 evidence.insert(
                     "date".into(),
@@ -304,27 +315,40 @@ impl Tagger {
         None
     }
 
-    fn genre(&self, doc: &Document, meta: &Metadata, paragraphs: &[&str]) -> String {
+    /// The genre and the text that decided it.
+    fn genre(
+        &self,
+        doc: &Document,
+        meta: &Metadata,
+        paragraphs: &[&str],
+    ) -> (String, Option<String>) {
         let allowed = |g: &str| self.settings.genres.iter().any(|x| x == g);
         let cues_in = [meta.title.as_deref(), doc.collection.as_deref()];
         for (genre, cues) in GENRE_CUES {
-            if allowed(genre)
-                && cues_in
-                    .iter()
-                    .flatten()
-                    .any(|t| cues.iter().any(|c| t.contains(c)))
+            if !allowed(genre) {
+                continue;
+            }
+            if let Some(text) = cues_in
+                .iter()
+                .flatten()
+                .find(|t| cues.iter().any(|c| t.contains(c)))
             {
-                return genre.to_string();
+                return (genre.to_string(), Some(text.to_string()));
             }
         }
         if allowed("文章") && (meta.source.is_some() || meta.column.is_some()) {
-            return "文章".into();
+            return (
+                "文章".into(),
+                doc.page.evidence.clone().or_else(|| meta.column.clone()),
+            );
         }
-        let addresses_audience = paragraphs.iter().any(|p| p.starts_with("同志们"));
-        if allowed("讲话") && addresses_audience {
-            return "讲话".into();
+        let salutation = paragraphs.iter().find(|p| p.starts_with("同志们"));
+        if allowed("讲话")
+            && let Some(p) = salutation
+        {
+            return ("讲话".into(), Some(sentence_around(p, 0)));
         }
-        self.settings.default_genre.clone()
+        (self.settings.default_genre.clone(), None)
     }
 }
 
@@ -342,7 +366,7 @@ fn read_header(paragraphs: &[&str]) -> Header {
             header.body_start = i;
             return header;
         }
-        if DATE_LINE.is_match(line) {
+        if DATE_LINE.is_match(line) || MONTH_LINE.is_match(line) {
             header.date_line = Some(line.to_string());
         } else if let Some(c) = BYLINE
             .captures(line)
@@ -369,17 +393,19 @@ fn title_continues(header: &Header, i: usize, paragraphs: &[&str]) -> bool {
     i > 0 && header.title_lines.last().map(String::as_str) == Some(paragraphs[i - 1])
 }
 
-/// The sentence of `text` that holds byte offset `at`.
+/// The sentence of `text` that holds byte offset `at` (a line end also ends a sentence).
 fn sentence_around(text: &str, at: usize) -> String {
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '\n');
     let start = text[..at]
-        .rfind(['。', '！', '？'])
-        .map(|i| i + '。'.len_utf8())
-        .unwrap_or(0);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| is_end(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let end = text[at..]
-        .find(['。', '！', '？'])
-        .map(|i| at + i + '。'.len_utf8())
-        .unwrap_or(text.len());
-    text[start..end].to_string()
+        .char_indices()
+        .find(|(_, c)| is_end(*c))
+        .map_or(text.len(), |(i, c)| at + i + c.len_utf8());
+    text[start..end].trim_end_matches('\n').to_string()
 }
 
 /// "2015年11月12日", "2023-08-25", "2015.11.12", "二〇一五年十一月十二日" → ISO date.
@@ -407,19 +433,30 @@ pub fn parse_full_date(text: &str) -> Option<String> {
     Some(date.format("%Y-%m-%d").to_string())
 }
 
-/// 初七 → 7, 十五 → 15, 二十 → 20, 廿三 is not written in speeches.
-fn lunar_day_number(day: &str) -> Option<u32> {
-    match day.strip_prefix('初') {
-        Some(rest) => crate::outline::han_number(rest),
-        None => crate::outline::han_number(day),
-    }
-}
-
-/// The Gregorian date of day `day` of the first lunar month of `year`.
-fn first_month_day(year: i32, day: u32) -> Option<String> {
-    let (_, m, d) = SPRING_FESTIVAL.iter().find(|(y, _, _)| *y == year)?;
-    let new_year = chrono::NaiveDate::from_ymd_opt(year, *m, *d)?;
-    let date = new_year + chrono::Duration::days(day as i64 - 1);
+/// A lunar month and day (正月 初七) of lunar year `year` as an ISO date; the calendar comes from
+/// the lunar-lite crate.
+fn lunar_to_iso(year: i32, month: &str, day: &str) -> Option<String> {
+    let month = match month {
+        "正" => 1,
+        "冬" => 11,
+        "腊" => 12,
+        other => crate::outline::han_number(other)?,
+    };
+    let day = match day.strip_prefix('初') {
+        Some(rest) => crate::outline::han_number(rest)?,
+        None => match day.strip_prefix('廿') {
+            Some(rest) => 20 + crate::outline::han_number(rest)?,
+            None => crate::outline::han_number(day)?,
+        },
+    };
+    let lunar = lunar_lite::LunarDate {
+        year,
+        month: month as u8,
+        day: day as u8,
+        is_leap_month: false,
+    };
+    let solar = lunar_lite::lunar_to_solar(lunar).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(solar.year, solar.month as u32, solar.day as u32)?;
     Some(date.format("%Y-%m-%d").to_string())
 }
 
@@ -435,7 +472,14 @@ mod tests {
             ..Default::default()
         };
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
-        Tagger::new(&TagSettings::default()).tag(&mut doc, segmenter.jieba(), 0);
+        let places: Vec<String> = segmenter
+            .words(text)
+            .into_iter()
+            .filter(|w| w.pos == "ns")
+            .map(|w| w.text.to_string())
+            .collect();
+        let facts = TokenFacts { count: 0, places };
+        Tagger::new(&TagSettings::default()).tag(&mut doc, segmenter.jieba(), &facts);
         doc
     }
 
@@ -468,6 +512,56 @@ mod tests {
         assert_eq!(m.date.as_deref(), Some("2022-02-07"));
         assert_eq!(m.occasion.as_deref(), Some("收心会"));
         assert!(doc.flags.contains(&"date_inferred".to_string()));
+    }
+
+    #[test]
+    fn month_precision_from_a_month_line() {
+        let doc = tagged(
+            "在全市组织工作会议上的讲话\n（2019年7月）\n同志们：\n今天我们召开全市组织工作会议。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(m.date.as_deref(), Some("2019-07-01"));
+        assert_eq!(m.date_precision.as_deref(), Some("month"));
+        assert_eq!(m.title.as_deref(), Some("在全市组织工作会议上的讲话"));
+        assert_eq!(m.genre, "讲话");
+        assert_eq!(m.evidence["genre"], "在全市组织工作会议上的讲话");
+    }
+
+    #[test]
+    fn lunar_days_of_other_months() {
+        assert_eq!(
+            lunar_to_iso(2022, "正", "初七").as_deref(),
+            Some("2022-02-07")
+        );
+        assert_eq!(
+            lunar_to_iso(2023, "八", "十五").as_deref(),
+            Some("2023-09-29")
+        );
+        assert_eq!(
+            lunar_to_iso(2021, "腊", "廿三").as_deref(),
+            Some("2022-01-25")
+        );
+    }
+
+    #[test]
+    fn regions_come_from_the_gazetteer() {
+        let doc = tagged(
+            "同志们：\n今天我们召开三门峡市机关党建工作会议，渑池县直工委、义马市直工委作了发言。",
+        );
+        assert_eq!(doc.meta.unwrap().region, ["三门峡市", "渑池县", "义马市"]);
+    }
+
+    #[test]
+    fn byline_after_the_title_and_a_dashed_date() {
+        let doc = tagged(
+            "坚持从严治党 建设模范机关\n市直机关工委书记 张建国\n2021-07-01\n同志们：\n今天我们召开全市机关党建工作推进会。",
+        );
+        let m = doc.meta.unwrap();
+        assert_eq!(m.title.as_deref(), Some("坚持从严治党 建设模范机关"));
+        assert_eq!(m.speaker.as_deref(), Some("张建国"));
+        assert_eq!(m.speaker_role.as_deref(), Some("市直机关工委书记"));
+        assert_eq!(m.date.as_deref(), Some("2021-07-01"));
+        assert_eq!(m.occasion.as_deref(), Some("全市机关党建工作推进会"));
     }
 
     #[test]
