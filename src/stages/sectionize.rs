@@ -303,6 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn lists_inside_sentences_and_long_numbered_prose_are_body() {
+        let sections = outline(
+            "我们要做到：1.学习；2.实践。\n一、总体要求\n正文提到1.5亿元和2.3万人。\n二、主要任务\n1.这一条虽然以数字开头但是一整段很长很长的叙述文字没有句号并且远远超过了标题应有的长度所以它只能是正文而不是标题，后面还有更多的文字继续说明情况和要求以及具体的安排部署\n2.同上",
+        );
+        let headings: Vec<&str> = sections.iter().map(|(_, h)| h.as_str()).collect();
+        assert_eq!(headings, ["", "一、总体要求", "二、主要任务"]);
+    }
+
+    #[test]
+    fn part_markers_and_a_lost_level_restart() {
+        let sections = outline("第一部分 形势\n一是形势好。\n二是任务重。\n第二部分 任务\n一是抓学习。\n二是抓落实。");
+        assert_eq!(
+            sections,
+            vec![
+                (1, "第一部分 形势".into()),
+                (2, "一是形势好。".into()),
+                (2, "二是任务重。".into()),
+                (1, "第二部分 任务".into()),
+                (2, "一是抓学习。".into()),
+                (2, "二是抓落实。".into()),
+            ]
+        );
+    }
+
+    #[test]
     fn spans_nest_and_cover_the_text() {
         let text = "前言。\n一、甲\n（一）子一。\n内容。\n（二）子二。\n二、乙\n内容。";
         let doc = Document {
