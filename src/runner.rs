@@ -23,7 +23,7 @@ use crate::model::{
 use crate::schema::{self, DocumentRow, SectionRow, TokenColumns};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
-use crate::stages::dedupe::{Deduper, Verdict};
+use crate::stages::dedupe::{Deduper, NearDuplicates, RepeatedParagraphs, Signer, Verdict};
 use crate::stages::sectionize::{Sectionizer, innermost_section};
 use crate::stages::segment::Segmenter;
 use crate::stages::tag::{Tagger, TokenFacts};
@@ -322,34 +322,68 @@ impl Runner {
 
     fn dedupe(&self, output: &StageOutput) -> Result<String> {
         let input = stage_dir(&self.out, "clean");
-        let mut deduper = Deduper::default();
+        let settings = &self.settings.dedupe;
+        let mut exact = Deduper::default();
+        let signer = Signer::new(settings);
+        let mut near = NearDuplicates::new(settings);
+        let mut repeated = RepeatedParagraphs::default();
         let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
-        // source file → kept documents that its documents copy
+        // source file → (dropped document, the kept document it copies)
         let mut copies: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        let (mut kept, mut dropped) = (0usize, 0usize);
-        for doc in read_jsonl::<Document>(&input.join("documents.jsonl"))? {
-            let doc = doc?;
-            match deduper.judge(&doc) {
-                Verdict::Kept => {
-                    writer.write(&doc)?;
-                    kept += 1;
-                }
-                Verdict::DuplicateOf(first) => {
+        let (mut kept, mut exact_copies, mut near_flagged, mut near_dropped) =
+            (0usize, 0usize, 0usize, 0usize);
+        for_each_batch(
+            read_jsonl::<Document>(&input.join("documents.jsonl"))?,
+            self.settings.run.batch_documents,
+            // Signatures are the costly part and independent: computed in parallel.
+            |doc| {
+                let signature = settings
+                    .near_duplicates
+                    .then(|| signer.signature(&doc.text));
+                (doc, signature)
+            },
+            |(mut doc, signature)| {
+                if let Verdict::DuplicateOf(first) = exact.judge(&doc) {
                     copies
                         .entry(doc.source_file.clone())
                         .or_default()
                         .push((doc.doc_id.clone(), first));
-                    dropped += 1;
+                    exact_copies += 1;
+                    return Ok(());
                 }
-            }
-        }
+                if let Some(signature) = signature {
+                    if let Some(found) = near.best_match(&signature) {
+                        if settings.drop_near_duplicates
+                            && found.similarity >= settings.drop_threshold
+                        {
+                            copies
+                                .entry(doc.source_file.clone())
+                                .or_default()
+                                .push((doc.doc_id.clone(), found.doc_id));
+                            near_dropped += 1;
+                            return Ok(());
+                        }
+                        doc.near_duplicate_of = Some(found.doc_id);
+                        doc.near_duplicate_similarity = Some(found.similarity);
+                        near_flagged += 1;
+                    }
+                    near.insert(&doc.doc_id, signature);
+                }
+                repeated.add(&doc.text);
+                kept += 1;
+                writer.write(&doc)
+            },
+        )?;
         writer.finish()?;
+
         let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
         for source in read_jsonl::<SourceRecord>(&input.join("sources.jsonl"))? {
             let mut source = source?;
             if let Some(list) = copies.get(&source.source_file) {
                 for (doc_id, first) in list {
-                    source.doc_ids.retain(|d| d != doc_id);
+                    if let Some(at) = source.doc_ids.iter().position(|d| d == doc_id) {
+                        source.doc_ids.remove(at);
+                    }
                     source.duplicate_of.push(first.clone());
                 }
                 if source.doc_ids.is_empty() {
@@ -360,8 +394,24 @@ impl Runner {
             source_writer.write(&source)?;
         }
         source_writer.finish()?;
+
+        // Boilerplate that cleaning missed: reported so the noise rules can be improved.
+        let top = repeated.top(50);
+        let mut report = JsonlWriter::create(&output.file("repeated_paragraphs.jsonl"))?;
+        for (text, documents) in &top {
+            report.write(&serde_json::json!({ "paragraph": text, "documents": documents }))?;
+        }
+        report.finish()?;
+        for (text, documents) in top.iter().take(5) {
+            eprintln!(
+                "           repeated in {documents} documents: {}",
+                text.chars().take(40).collect::<String>()
+            );
+        }
         Ok(format!(
-            "{kept} documents kept, {dropped} exact copies dropped"
+            "{kept} documents kept, {exact_copies} exact copies dropped, {near_flagged} near copies flagged, \
+             {near_dropped} dropped, {} paragraphs repeated across documents",
+            repeated.top(usize::MAX).len()
         ))
     }
 

@@ -157,11 +157,39 @@ impl NoiseRule {
     }
 }
 
-/// Exact dedupe is always on (document ids come from the content); near-duplicate settings will
-/// live here.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+/// Exact dedupe is always on (document ids come from the content); these settings are for near
+/// duplicates.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
-pub struct DedupeSettings {}
+pub struct DedupeSettings {
+    /// Look for near duplicates (MinHash over character n-grams with LSH banding).
+    pub near_duplicates: bool,
+    /// Characters per n-gram.
+    pub ngram: usize,
+    /// LSH bands; `bands * band_width` is the signature length.
+    pub bands: usize,
+    /// Hashes per band.
+    pub band_width: usize,
+    /// Estimated Jaccard similarity from which a document is flagged as a near duplicate.
+    pub near_threshold: f64,
+    /// Drop near duplicates at or above `drop_threshold` (they become `duplicate` rows in sources).
+    pub drop_near_duplicates: bool,
+    pub drop_threshold: f64,
+}
+
+impl Default for DedupeSettings {
+    fn default() -> Self {
+        DedupeSettings {
+            near_duplicates: true,
+            ngram: 5,
+            bands: 16,
+            band_width: 8,
+            near_threshold: 0.8,
+            drop_near_duplicates: false,
+            drop_threshold: 0.9,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -301,6 +329,27 @@ impl Settings {
         if self.clean.max_file_bytes == 0 {
             return Err(Error::setting("clean.max_file_bytes", "must be at least 1"));
         }
+        let d = &self.dedupe;
+        for (key, value) in [
+            ("dedupe.ngram", d.ngram),
+            ("dedupe.bands", d.bands),
+            ("dedupe.band_width", d.band_width),
+        ] {
+            if value == 0 {
+                return Err(Error::setting(key, "must be at least 1"));
+            }
+        }
+        for (key, value) in [
+            ("dedupe.near_threshold", d.near_threshold),
+            ("dedupe.drop_threshold", d.drop_threshold),
+        ] {
+            if !(value > 0.0 && value <= 1.0) {
+                return Err(Error::setting(
+                    key,
+                    format!("must be above 0 and at most 1, not {value}"),
+                ));
+            }
+        }
         if self.segment.row_group_tokens == 0 {
             return Err(Error::setting(
                 "segment.row_group_tokens",
@@ -406,6 +455,10 @@ mod tests {
 
     #[test]
     fn impossible_value_is_refused() {
+        let err = Settings::load(None, &["dedupe.near_threshold=1.5".into()]).unwrap_err();
+        assert!(err.to_string().contains("dedupe.near_threshold"), "{err}");
+        let err = Settings::load(None, &["dedupe.ngram=-3".into()]).unwrap_err();
+        assert!(err.to_string().contains("dedupe.ngram"), "{err}");
         let err = Settings::load(None, &["run.batch_documents=0".into()]).unwrap_err();
         assert!(err.to_string().contains("run.batch_documents"), "{err}");
         let err = Settings::load(

@@ -537,3 +537,124 @@ fn copies_and_bad_files_are_accounted_for_and_the_run_goes_on() {
         assert!(sources.column_by_name("reason").unwrap().is_valid(i));
     }
 }
+
+/// The seeds plus a byte copy, a GB18030 copy, a copy with web noise, CRLF and full-width
+/// indentation, and a near copy with one sentence changed, written in the given order.
+fn seeds_with_copies(order: &[usize]) -> Workdir {
+    let work = Workdir::with_seeds();
+    let read = |name: &str| std::fs::read_to_string(work.path(&format!("raw/{name}"))).unwrap();
+    let s002 = read("002_aa21f67989e96744.txt");
+    let s003 = read("003_a355b8969e69a675.txt");
+    let s004 = read("004_0958ddcb164f6320.txt");
+    let noisy: String =
+        std::iter::once("首页>学习之窗\r\n来源:某某网 发布时间:2015-11-20\r\n".to_string())
+            .chain(s002.lines().map(|l| format!("\u{3000}\u{3000}{l}\r\n\r\n")))
+            .collect();
+    let near = s004.replacen(
+        "做好今年机关党的工作意义十分重大。",
+        "做好今年的工作意义重大，任务艰巨。",
+        1,
+    );
+    assert_ne!(near, s004);
+    let copies: Vec<(&str, Vec<u8>)> = vec![
+        ("copies/byte_copy_003.txt", s003.into_bytes()),
+        (
+            "copies/gb18030_002.txt",
+            encoding_rs::GB18030.encode(&s002).0.into_owned(),
+        ),
+        ("copies/web_noise_002.txt", noisy.into_bytes()),
+        ("copies/near_004.txt", near.into_bytes()),
+    ];
+    std::fs::create_dir(work.path("raw/copies")).unwrap();
+    for &i in order {
+        std::fs::write(work.path(&format!("raw/{}", copies[i].0)), &copies[i].1).unwrap();
+    }
+    work
+}
+
+#[test]
+fn every_copy_is_accounted_for_and_the_near_copy_is_flagged() {
+    let work = seeds_with_copies(&[0, 1, 2, 3]);
+    work.run_ok(&["run"]);
+    let documents = work.table("documents");
+    assert_eq!(
+        documents.num_rows(),
+        7,
+        "six distinct documents plus the near copy"
+    );
+    let sources = work.table("sources");
+    let row = |name: &str| {
+        (0..sources.num_rows())
+            .find(|&i| strings(&sources, "source_file").value(i) == name)
+            .unwrap()
+    };
+    let kept = |name: &str| list(&sources, "doc_ids", row(name));
+    for (copy, original) in [
+        ("copies/byte_copy_003.txt", "003_a355b8969e69a675.txt"),
+        ("copies/gb18030_002.txt", "002_aa21f67989e96744.txt"),
+        ("copies/web_noise_002.txt", "002_aa21f67989e96744.txt"),
+    ] {
+        let i = row(copy);
+        assert_eq!(strings(&sources, "status").value(i), "duplicate", "{copy}");
+        assert_eq!(list(&sources, "duplicate_of", i), kept(original), "{copy}");
+        assert!(list(&sources, "doc_ids", i).is_empty());
+    }
+    let near = row("copies/near_004.txt");
+    assert_eq!(strings(&sources, "status").value(near), "kept");
+    let near_id = &kept("copies/near_004.txt")[0];
+    let d = (0..documents.num_rows())
+        .find(|&i| strings(&documents, "doc_id").value(i) == near_id)
+        .unwrap();
+    let original = kept("004_0958ddcb164f6320.txt");
+    assert_eq!(
+        opt(strings(&documents, "near_duplicate_of"), d).as_ref(),
+        Some(&original[0])
+    );
+    let similarity = documents
+        .column_by_name("near_duplicate_similarity")
+        .unwrap()
+        .as_primitive::<arrow::datatypes::Float64Type>();
+    assert!(similarity.value(d) > 0.9);
+    // No seed resembles another.
+    let flagged = documents.column_by_name("near_duplicate_of").unwrap().len()
+        - documents
+            .column_by_name("near_duplicate_of")
+            .unwrap()
+            .null_count();
+    assert_eq!(flagged, 1);
+
+    // The result does not depend on the order the files were written or listed in.
+    let other = seeds_with_copies(&[3, 2, 1, 0]);
+    other.run_ok(&["run"]);
+    for table in pipeline::runner::TABLES {
+        let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
+        let b = std::fs::read(other.path(&format!("out/{table}"))).unwrap();
+        assert!(a == b, "{table} depends on file order");
+    }
+}
+
+#[test]
+fn near_copies_can_be_dropped() {
+    let work = seeds_with_copies(&[3]);
+    work.run_ok(&[
+        "run",
+        "--set",
+        "dedupe.drop_near_duplicates=true",
+        "--set",
+        "dedupe.drop_threshold=0.9",
+    ]);
+    let documents = work.table("documents");
+    assert_eq!(documents.num_rows(), 6);
+    let sources = work.table("sources");
+    let i = (0..sources.num_rows())
+        .find(|&i| strings(&sources, "source_file").value(i) == "copies/near_004.txt")
+        .unwrap();
+    assert_eq!(strings(&sources, "status").value(i), "duplicate");
+    let original = (0..sources.num_rows())
+        .find(|&i| strings(&sources, "source_file").value(i) == "004_0958ddcb164f6320.txt")
+        .unwrap();
+    assert_eq!(
+        list(&sources, "duplicate_of", i),
+        list(&sources, "doc_ids", original)
+    );
+}

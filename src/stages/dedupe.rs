@@ -2,9 +2,19 @@
 //! the SHA-256 of a normal form of the cleaned text (white space removed, punctuation width folded),
 //! so copies that differ only in encoding, line ends, indentation or web noise are caught. The first
 //! copy in the deterministic order (sorted source path, then part) is kept; the others are accounted
-//! for in `sources` with the kept document's id. Memory holds one hash per document, never text.
+//! for in `sources` with the kept document's id.
+//!
+//! Near copies (lightly edited) are found with MinHash over character n-grams of the normal form
+//! (Han text has no spaces to split words on) and LSH banding (the gaoya crate). By default a near
+//! copy is kept and flagged with the document it resembles; a setting drops it instead.
+//!
+//! Memory holds a hash and a signature per document, never text.
 
 use std::collections::HashMap;
+
+use gaoya::minhash::{MinHashIndex, MinHasher, MinHasher32, compute_minhash_similarity};
+
+use crate::settings::DedupeSettings;
 
 use sha2::{Digest, Sha256};
 
@@ -65,6 +75,130 @@ impl Deduper {
     }
 }
 
+/// Makes MinHash signatures: pure, so many documents can be signed in parallel.
+pub struct Signer {
+    hasher: MinHasher32<fnv::FnvBuildHasher>,
+    ngram: usize,
+}
+
+impl Signer {
+    pub fn new(settings: &DedupeSettings) -> Self {
+        Signer {
+            hasher: MinHasher32::new(settings.bands * settings.band_width),
+            ngram: settings.ngram,
+        }
+    }
+
+    /// The signature of a text: over the character n-grams of its normal form.
+    pub fn signature(&self, text: &str) -> Vec<u32> {
+        let chars: Vec<char> = normal_form(text).chars().collect();
+        let n = self.ngram.min(chars.len()).max(1);
+        let shingles = chars.windows(n).map(|w| w.iter().collect::<String>());
+        self.hasher.create_signature(shingles)
+    }
+}
+
+/// Finds, for each document in turn, the most similar one seen before it.
+pub struct NearDuplicates {
+    index: MinHashIndex<u32, u32>,
+    ids: Vec<String>,
+    threshold: f64,
+}
+
+/// A near copy: the earlier document it resembles and the estimated Jaccard similarity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearMatch {
+    pub doc_id: String,
+    pub similarity: f64,
+}
+
+impl NearDuplicates {
+    pub fn new(settings: &DedupeSettings) -> Self {
+        NearDuplicates {
+            index: MinHashIndex::new(settings.bands, settings.band_width, settings.near_threshold),
+            ids: Vec::new(),
+            threshold: settings.near_threshold,
+        }
+    }
+
+    /// The best earlier match at or above the threshold (ties go to the earliest document).
+    pub fn best_match(&self, signature: &Vec<u32>) -> Option<NearMatch> {
+        let mut candidates: Vec<(u32, f64)> = self
+            .index
+            .query(signature)
+            .into_iter()
+            .filter_map(|id| {
+                let other = self.index.get_signature(id)?;
+                Some((*id, compute_minhash_similarity(other, signature)))
+            })
+            .filter(|(_, similarity)| *similarity >= self.threshold)
+            .collect();
+        // The index answers in hash order; sort so the answer never depends on it.
+        candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        candidates.first().map(|(id, similarity)| NearMatch {
+            doc_id: self.ids[*id as usize].clone(),
+            similarity: *similarity,
+        })
+    }
+
+    /// Makes a kept document findable by later ones.
+    pub fn insert(&mut self, doc_id: &str, signature: Vec<u32>) {
+        let id = self.ids.len() as u32;
+        self.ids.push(doc_id.to_string());
+        self.index.insert(id, signature);
+    }
+}
+
+/// Counts paragraphs that recur across documents (boilerplate cleaning missed), by hash.
+#[derive(Default)]
+pub struct RepeatedParagraphs {
+    /// hash of the paragraph's normal form → (documents it appeared in, last document seen)
+    seen: HashMap<u64, (u32, u32)>,
+    /// text of the paragraphs seen in at least two documents
+    texts: HashMap<u64, String>,
+    documents: u32,
+}
+
+impl RepeatedParagraphs {
+    /// Paragraphs outside this length range are not counted: boilerplate is short.
+    const MIN_CHARS: usize = 6;
+    const MAX_CHARS: usize = 200;
+
+    pub fn add(&mut self, text: &str) {
+        use std::hash::{Hash, Hasher};
+        self.documents += 1;
+        for paragraph in text.split('\n') {
+            let length = paragraph.chars().count();
+            if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&length) {
+                continue;
+            }
+            let mut hasher = fnv::FnvHasher::default();
+            normal_form(paragraph).hash(&mut hasher);
+            let key = hasher.finish();
+            let entry = self.seen.entry(key).or_insert((0, u32::MAX));
+            if entry.1 != self.documents {
+                entry.0 += 1;
+                entry.1 = self.documents;
+                if entry.0 == 2 {
+                    self.texts.insert(key, paragraph.to_string());
+                }
+            }
+        }
+    }
+
+    /// Paragraphs found in two or more documents, most frequent first.
+    pub fn top(&self, n: usize) -> Vec<(String, u32)> {
+        let mut repeated: Vec<(String, u32)> = self
+            .texts
+            .iter()
+            .map(|(key, text)| (text.clone(), self.seen[key].0))
+            .collect();
+        repeated.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        repeated.truncate(n);
+        repeated
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +226,36 @@ mod tests {
             Verdict::DuplicateOf("a".into())
         );
         assert_eq!(deduper.judge(&doc("c", "明天开会。")), Verdict::Kept);
+    }
+
+    #[test]
+    fn a_near_copy_is_found_and_a_different_text_is_not() {
+        let text = std::fs::read_to_string("raw/004_0958ddcb164f6320.txt").unwrap();
+        let edited = text.replacen(
+            "做好今年机关党的工作意义十分重大。",
+            "做好今年的工作意义重大，任务艰巨。",
+            1,
+        );
+        assert_ne!(edited, text);
+        let other = std::fs::read_to_string("raw/002_aa21f67989e96744.txt").unwrap();
+        let signer = Signer::new(&DedupeSettings::default());
+        let mut near = NearDuplicates::new(&DedupeSettings::default());
+        near.insert("original", signer.signature(&text));
+        let found = near.best_match(&signer.signature(&edited)).unwrap();
+        assert_eq!(found.doc_id, "original");
+        assert!(found.similarity > 0.9, "{}", found.similarity);
+        assert_eq!(near.best_match(&signer.signature(&other)), None);
+    }
+
+    #[test]
+    fn repeated_paragraphs_are_counted_once_per_document() {
+        let mut repeated = RepeatedParagraphs::default();
+        repeated.add("本文来源于网络，版权归原作者。\n第一篇正文很长的一段话。\n本文来源于网络，版权归原作者。");
+        repeated.add("第二篇正文。\n本文来源于网络，版权归原作者。");
+        repeated.add("第三篇正文没有重复。");
+        assert_eq!(
+            repeated.top(5),
+            [("本文来源于网络，版权归原作者。".to_string(), 2)]
+        );
     }
 }

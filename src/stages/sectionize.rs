@@ -313,7 +313,9 @@ mod tests {
 
     #[test]
     fn part_markers_and_a_lost_level_restart() {
-        let sections = outline("第一部分 形势\n一是形势好。\n二是任务重。\n第二部分 任务\n一是抓学习。\n二是抓落实。");
+        let sections = outline(
+            "第一部分 形势\n一是形势好。\n二是任务重。\n第二部分 任务\n一是抓学习。\n二是抓落实。",
+        );
         assert_eq!(
             sections,
             vec![
