@@ -10,6 +10,7 @@ pub mod gazetteer;
 pub mod io;
 pub mod model;
 pub mod outline;
+pub mod publish;
 pub mod runner;
 pub mod schema;
 pub mod settings;

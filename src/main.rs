@@ -1,5 +1,9 @@
 //! The `pipeline` command: parse the command line, load and check the settings, run, and turn an
 //! error into a message and an exit code.
+//!
+//! Exit codes: 0 done (rejected raw files are warnings, listed in `sources`); 1 an error stopped the
+//! run (bad settings, missing raw folder, a failed stage, `verify` found differences); 2 the command
+//! line was wrong; 3 `--strict` and some raw file was rejected.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +28,9 @@ struct Cli {
     /// Output folder (overrides run.out_dir).
     #[arg(long, global = true)]
     out: Option<String>,
+    /// Print only warnings and errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +45,9 @@ enum Command {
         /// Redo stages even when they are up to date.
         #[arg(long)]
         force: bool,
+        /// Exit with code 3 if any raw file was rejected.
+        #[arg(long)]
+        strict: bool,
     },
     /// Rerun the clean stage: raw files → clean documents.
     Clean,
@@ -49,6 +59,11 @@ enum Command {
     Tag,
     /// Rerun the sectionize stage and publish the final tables.
     Sectionize,
+    /// Check a dataset folder against its manifest.json and name any file that differs.
+    Verify {
+        /// The dataset folder [default: the output folder].
+        dir: Option<PathBuf>,
+    },
     /// Print the effective settings as TOML.
     Config,
 }
@@ -56,7 +71,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::FAILURE
@@ -64,7 +79,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = cli.config.or_else(|| {
         let default = PathBuf::from("pipeline.toml");
         default.exists().then_some(default)
@@ -77,24 +92,57 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         overrides.push(format!("run.out_dir={}", toml_string(&out)));
     }
     let settings = Settings::load(config.as_deref(), &overrides)?;
-    let single = |stage: Stage| -> anyhow::Result<()> {
-        let runner = Runner::new(settings.clone())?;
+    let runner = || -> anyhow::Result<Runner> {
+        let mut runner = Runner::new(settings.clone())?;
+        runner.quiet = cli.quiet;
+        Ok(runner)
+    };
+    let single = |stage: Stage| -> anyhow::Result<ExitCode> {
+        let runner = runner()?;
         runner.run_stage(stage, true)?;
         if stage == Stage::Sectionize {
             runner.publish()?;
         }
-        Ok(())
+        Ok(ExitCode::SUCCESS)
     };
     match cli.command {
-        Command::Run { from, force } => Runner::new(settings)?.run(from, force)?,
-        Command::Clean => single(Stage::Clean)?,
-        Command::Dedupe => single(Stage::Dedupe)?,
-        Command::Segment => single(Stage::Segment)?,
-        Command::Tag => single(Stage::Tag)?,
-        Command::Sectionize => single(Stage::Sectionize)?,
-        Command::Config => print!("{}", settings.to_toml()),
+        Command::Run {
+            from,
+            force,
+            strict,
+        } => {
+            let runner = runner()?;
+            runner.run(from, force)?;
+            let rejected = runner.rejected_files()?;
+            if strict && rejected > 0 {
+                eprintln!("error: --strict: {rejected} raw file(s) rejected (see sources.parquet)");
+                return Ok(ExitCode::from(3));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Clean => single(Stage::Clean),
+        Command::Dedupe => single(Stage::Dedupe),
+        Command::Segment => single(Stage::Segment),
+        Command::Tag => single(Stage::Tag),
+        Command::Sectionize => single(Stage::Sectionize),
+        Command::Verify { dir } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir));
+            let problems = pipeline::publish::verify(&dir)?;
+            for problem in &problems {
+                eprintln!("differs: {}", dir.join(problem).display());
+            }
+            if problems.is_empty() {
+                eprintln!("{}: every file matches manifest.json", dir.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Config => {
+            print!("{}", settings.to_toml());
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Ok(())
 }
 
 /// A TOML string literal, so paths with quotes or backslashes survive `--set`.

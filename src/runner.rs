@@ -4,6 +4,7 @@
 //! Parallelism and I/O live here, not in the stages.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -84,10 +85,18 @@ pub struct Runner {
     pool: rayon::ThreadPool,
     /// The segmenter (and its dictionary) is built at most once per process.
     segmenter: std::sync::OnceLock<Segmenter>,
+    /// No stage summaries (warnings still go to stderr).
+    pub quiet: bool,
+    /// Held for the runner's life: one run at a time per output folder.
+    _lock: File,
 }
 
 impl Runner {
+    /// Prepares a run; fails at once if another run holds the output folder.
     pub fn new(settings: Settings) -> Result<Self> {
+        let out = PathBuf::from(&settings.run.out_dir);
+        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        let lock = lock_output(&out)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(settings.run.threads)
             .build()
@@ -98,7 +107,19 @@ impl Runner {
             settings,
             pool,
             segmenter: std::sync::OnceLock::new(),
+            quiet: false,
+            _lock: lock,
         })
+    }
+
+    /// How many raw files the last clean rejected, from its account on disk.
+    pub fn rejected_files(&self) -> Result<usize> {
+        let path = stage_dir(&self.out, "dedupe").join("sources.jsonl");
+        let mut rejected = 0;
+        for source in read_jsonl::<SourceRecord>(&path)? {
+            rejected += (source?.status == STATUS_REJECTED) as usize;
+        }
+        Ok(rejected)
     }
 
     /// Runs `from` and every stage after it; up-to-date stages are skipped unless `force`.
@@ -147,7 +168,9 @@ impl Runner {
             }
         };
         if !force && intact_fingerprint(&self.out, stage.name()).is_some_and(|f| f.key == key) {
-            eprintln!("{:<10} up to date, skipped", stage.name());
+            if !self.quiet {
+                eprintln!("{:<10} up to date, skipped", stage.name());
+            }
             return Ok(());
         }
         let output = StageOutput::begin(&self.out, stage.name())?;
@@ -159,11 +182,13 @@ impl Runner {
             Stage::Sectionize => self.sectionize(&output),
         })?;
         let _: Fingerprint = output.commit(key)?;
-        eprintln!(
-            "{:<10} {summary} ({:.1} s)",
-            stage.name(),
-            started.elapsed().as_secs_f64()
-        );
+        if !self.quiet {
+            eprintln!(
+                "{:<10} {summary} ({:.1} s)",
+                stage.name(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         Ok(())
     }
 
@@ -402,7 +427,7 @@ impl Runner {
             report.write(&serde_json::json!({ "paragraph": text, "documents": documents }))?;
         }
         report.finish()?;
-        for (text, documents) in top.iter().take(5) {
+        for (text, documents) in top.iter().take(if self.quiet { 0 } else { 5 }) {
             eprintln!(
                 "           repeated in {documents} documents: {}",
                 text.chars().take(40).collect::<String>()
@@ -610,7 +635,16 @@ impl Runner {
             }
             crate::io::artifact::publish_file(&tmp, &target)?;
         }
-        eprintln!("dataset    {}", self.out.display());
+        let input = intact_fingerprint(&self.out, "clean")
+            .map(|f| f.key)
+            .unwrap_or_default();
+        crate::publish::write(&self.out, &self.settings, &input)?;
+        if !self.quiet {
+            eprintln!(
+                "dataset    {} (tables, README.md, manifest.json)",
+                self.out.display()
+            );
+        }
         Ok(())
     }
 }
@@ -647,6 +681,22 @@ fn token_facts(path: &Path) -> Result<HashMap<String, TokenFacts>> {
         }
     }
     Ok(facts)
+}
+
+/// Takes the output folder's lock file, or says that another run holds it. The lock goes with the
+/// process, so a crashed run never leaves the folder locked.
+fn lock_output(out: &Path) -> Result<File> {
+    let path = out.join(".lock");
+    let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::BadFile {
+            path: out.to_path_buf(),
+            reason: "another pipeline run is using this output folder; wait for it to finish"
+                .into(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
 }
 
 /// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input

@@ -17,6 +17,7 @@ pub struct Settings {
     pub segment: SegmentSettings,
     pub tag: TagSettings,
     pub sectionize: SectionizeSettings,
+    pub publish: PublishSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -285,6 +286,34 @@ impl Default for SectionizeSettings {
     }
 }
 
+/// What the dataset card says about the dataset. These do not change any table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    pub title: String,
+    pub description: String,
+    /// Licence identifier for the card's header (such as cc-by-4.0), or "other".
+    pub license: String,
+    /// A BibTeX entry for citing the dataset; empty for none.
+    pub citation: String,
+}
+
+impl Default for PublishSettings {
+    fn default() -> Self {
+        PublishSettings {
+            title: "Chinese speeches on Party-building work in government agencies (机关党建)"
+                .into(),
+            description:
+                "Speeches and articles collected as raw text, cleaned, deduplicated, segmented \
+                          (jieba with a domain dictionary), tagged with metadata and split into \
+                          sections, with the evidence for every inferred value."
+                    .into(),
+            license: "other".into(),
+            citation: String::new(),
+        }
+    }
+}
+
 impl Settings {
     /// Reads the settings file (if any), applies `--set` overrides, and validates the result.
     pub fn load(file: Option<&Path>, overrides: &[String]) -> Result<Settings> {
@@ -364,6 +393,9 @@ impl Settings {
                 "tag.default_genre",
                 "must be one of tag.genres",
             ));
+        }
+        if self.publish.title.trim().is_empty() {
+            return Err(Error::setting("publish.title", "must not be empty"));
         }
         if self.sectionize.max_heading_chars < 4 {
             return Err(Error::setting(

@@ -658,3 +658,71 @@ fn near_copies_can_be_dropped() {
         list(&sources, "doc_ids", original)
     );
 }
+
+#[test]
+fn the_dataset_describes_itself_and_verify_finds_changes() {
+    let work = sample_run();
+    let card = std::fs::read_to_string(work.path("out/README.md")).unwrap();
+    assert!(card.starts_with("---\n"));
+    for table in ["documents", "sections", "tokens", "sources"] {
+        assert!(card.contains(&format!(
+            "- config_name: {table}\n  data_files: {table}.parquet"
+        )));
+    }
+    assert!(card.contains("| documents | 6 |"), "row counts in the card");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.path("out/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["files"]["documents.parquet"]["rows"], 6);
+    assert_eq!(
+        manifest["files"]["tokens.parquet"]["rows"]
+            .as_u64()
+            .unwrap() as usize,
+        work.table("tokens").num_rows()
+    );
+
+    let stderr = work.run_ok(&["verify"]);
+    assert!(stderr.contains("every file matches"), "{stderr}");
+    // Alter one table: verify names it and fails.
+    let path = work.path("out/sections.parquet");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::remove_file(&path).unwrap(); // a hard link: replace, do not write through
+    std::fs::write(&path, bytes).unwrap();
+    let output = work.pipeline(&["verify", "out"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("sections.parquet") && !stderr.contains("tokens.parquet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn strict_fails_on_a_rejected_file_and_quiet_is_quiet() {
+    let work = Workdir::with_seeds();
+    std::fs::write(work.path("raw/empty.txt"), b"").unwrap();
+    let output = work.pipeline(&["run", "--strict", "--quiet"]);
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("empty.txt: rejected") && !stderr.contains("tokens"),
+        "{stderr}"
+    );
+    assert_eq!(work.pipeline(&["run"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_second_run_on_the_same_output_stops_with_a_clear_message() {
+    let work = Workdir::with_seeds();
+    std::fs::create_dir(work.path("out")).unwrap();
+    let held = File::create(work.path("out/.lock")).unwrap();
+    held.lock().unwrap();
+    let output = work.pipeline(&["run"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("another pipeline run"));
+    assert!(!work.path("out/stages").exists(), "the second run did work");
+    held.unlock().unwrap();
+    work.run_ok(&["run"]);
+}
