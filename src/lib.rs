@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod gazetteer;
+pub mod inspect;
 pub mod io;
 pub mod model;
 pub mod outline;

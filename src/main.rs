@@ -64,6 +64,12 @@ enum Command {
         /// The dataset folder [default: the output folder].
         dir: Option<PathBuf>,
     },
+    /// Explain one document (by doc_id or source file): metadata with evidence, cleaning edits,
+    /// outline, copies.
+    Inspect {
+        /// A doc_id or a source file path relative to the raw folder.
+        doc: String,
+    },
     /// Print the effective settings as TOML.
     Config,
 }
@@ -137,6 +143,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::Inspect { doc } => {
+            print!(
+                "{}",
+                pipeline::inspect::inspect(std::path::Path::new(&settings.run.out_dir), &doc)?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Config => {
             print!("{}", settings.to_toml());

@@ -726,3 +726,26 @@ fn a_second_run_on_the_same_output_stops_with_a_clear_message() {
     held.unlock().unwrap();
     work.run_ok(&["run"]);
 }
+
+#[test]
+fn inspect_explains_a_document() {
+    let work = sample_run();
+    let output = work.pipeline(&["inspect", "002_aa21f67989e96744.txt"]);
+    assert!(output.status.success());
+    let report = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "speaker       刘小英",
+        "← 三门峡市直工委书记刘小英同志",
+        "date          2015-11-12 (day)",
+        "← （2015年11月12日）",
+        "punctuation",
+        "1 L1 一、肯定成绩，正视问题，增强工作主动性",
+        "1.2 L2 二是工作推进各具特色。",
+        "[closing]",
+    ] {
+        assert!(report.contains(expected), "{expected:?} not in\n{report}");
+    }
+    let missing = work.pipeline(&["inspect", "nope"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope"));
+}

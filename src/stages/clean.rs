@@ -156,11 +156,12 @@ impl Cleaner {
                 part_lines[part_lines.len() - 1].number
             };
             let header_end = first_body_line;
-            let doc_edits: Vec<Edit> = edits
+            let mut doc_edits: Vec<Edit> = edits
                 .iter()
                 .filter(|e| (e.line >= first && e.line <= last) || e.line < header_end)
                 .cloned()
                 .collect();
+            doc_edits.sort_by_key(|e| e.line);
             let hash = content_hash(&text);
             documents.push(Document {
                 doc_id: hash[..16].to_string(),

@@ -142,11 +142,18 @@ impl Tagger {
             evidence.insert("speaker".into(), line.clone());
             evidence.insert("speaker_role".into(), line.clone());
         }
-        meta.column = doc
-            .page
-            .column
-            .clone()
-            .or_else(|| header.headline.as_ref().map(|h| h.0.clone()));
+        meta.column = doc.page.column.clone();
+        if meta.column.is_none()
+            && let Some((column, _, _)) = &header.headline
+        {
+            meta.column = Some(column.clone());
+            if let Some(line) = paragraphs
+                .iter()
+                .find(|p| p.starts_with(&format!("【{column}】")))
+            {
+                evidence.insert("source_column".into(), line.to_string());
+            }
+        }
         meta.source = doc.page.publisher.clone();
         if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
             evidence.insert("source".into(), line.clone());

@@ -1,0 +1,203 @@
+//! `pipeline inspect DOC`: why one document is what it is. Reads the stage artifacts (which keep the
+//! full model) and prints the metadata with the evidence for each field, the lines cleaning removed
+//! or changed and the rule behind each, the section outline, and the copies of the document.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::io::artifact::{read_jsonl, stage_dir};
+use crate::model::{Document, Section, SourceRecord};
+
+/// The report for every document whose id or source file is `query`.
+pub fn inspect(out: &Path, query: &str) -> Result<String> {
+    let documents_path = stage_dir(out, "tag").join("documents.jsonl");
+    let mut matches = Vec::new();
+    let mut near_copies: Vec<(String, String, f64)> = Vec::new();
+    for doc in read_jsonl::<Document>(&documents_path)? {
+        let doc = doc?;
+        if let (Some(of), Some(similarity)) =
+            (&doc.near_duplicate_of, doc.near_duplicate_similarity)
+        {
+            near_copies.push((of.clone(), doc.doc_id.clone(), similarity));
+        }
+        if doc.doc_id == query || doc.source_file == query {
+            matches.push(doc);
+        }
+    }
+    if matches.is_empty() {
+        return Err(Error::Stage {
+            stage: "inspect",
+            reason: format!(
+                "no document has the id or source file `{query}` in {}",
+                out.display()
+            ),
+        });
+    }
+    let sections: Vec<Section> =
+        read_jsonl(&stage_dir(out, "sectionize").join("sections.jsonl"))?.collect::<Result<_>>()?;
+    let sources: Vec<SourceRecord> =
+        read_jsonl(&stage_dir(out, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
+
+    let mut report = String::new();
+    for doc in &matches {
+        report_document(&mut report, doc, &sections, &sources, &near_copies);
+    }
+    Ok(report)
+}
+
+fn report_document(
+    r: &mut String,
+    doc: &Document,
+    sections: &[Section],
+    sources: &[SourceRecord],
+    near_copies: &[(String, String, f64)],
+) {
+    let _ = writeln!(
+        r,
+        "document {}  ({} part {}, {})",
+        doc.doc_id, doc.source_file, doc.part, doc.encoding
+    );
+    let meta = doc.meta.clone().unwrap_or_default();
+    let fields: [(&str, Option<String>); 11] = [
+        ("title", meta.title.clone()),
+        ("speaker", meta.speaker.clone()),
+        ("speaker_role", meta.speaker_role.clone()),
+        (
+            "date",
+            meta.date
+                .clone()
+                .map(|d| format!("{d} ({})", meta.date_precision.clone().unwrap_or_default())),
+        ),
+        ("occasion", meta.occasion.clone()),
+        ("genre", Some(meta.genre.clone())),
+        ("source", meta.source.clone()),
+        ("source_column", meta.column.clone()),
+        ("collection", doc.collection.clone()),
+        (
+            "region",
+            (!meta.region.is_empty()).then(|| meta.region.join("、")),
+        ),
+        (
+            "keywords",
+            (!meta.keywords.is_empty()).then(|| meta.keywords.join("、")),
+        ),
+    ];
+    let _ = writeln!(r, "\nmetadata (value  ← evidence)");
+    for (name, value) in fields {
+        let value = value.unwrap_or_else(|| "—".into());
+        match meta.evidence.get(name) {
+            Some(evidence) => {
+                let _ = writeln!(
+                    r,
+                    "  {name:<13} {value}\n  {:<13} ← {}",
+                    "",
+                    evidence.replace('\n', " ⏎ ")
+                );
+            }
+            None => {
+                let _ = writeln!(r, "  {name:<13} {value}");
+            }
+        }
+    }
+    let _ = writeln!(
+        r,
+        "  counts        {} characters, {} paragraphs, {} tokens; body from paragraph {}",
+        doc.text.chars().count(),
+        meta.paragraph_count,
+        meta.token_count,
+        meta.body_start
+    );
+    let _ = writeln!(
+        r,
+        "  flags         {}",
+        if doc.flags.is_empty() {
+            "—".into()
+        } else {
+            doc.flags.join(", ")
+        }
+    );
+
+    let _ = writeln!(
+        r,
+        "\ncleaning ({} lines removed or changed)",
+        doc.edits.len()
+    );
+    for edit in &doc.edits {
+        let before: String = edit.before.chars().take(60).collect();
+        match &edit.after {
+            None => {
+                let _ = writeln!(
+                    r,
+                    "  line {:>4}  {:<20} removed  {before}",
+                    edit.line, edit.rule
+                );
+            }
+            Some(after) => {
+                let after: String = after.chars().take(60).collect();
+                let _ = writeln!(
+                    r,
+                    "  line {:>4}  {:<20} changed  {before}\n  {:>30}→ {}",
+                    edit.line,
+                    edit.rule,
+                    "",
+                    after.replace('\n', " ⏎ ")
+                );
+            }
+        }
+    }
+
+    let prefix = format!("{}:", doc.doc_id);
+    let outline: Vec<&Section> = sections
+        .iter()
+        .filter(|s| s.section_id.starts_with(&prefix))
+        .collect();
+    let _ = writeln!(r, "\noutline ({} sections)", outline.len());
+    for s in outline {
+        let indent = "  ".repeat(s.level.max(1) as usize);
+        let label = match (&s.heading, s.level) {
+            (Some(heading), _) => heading.clone(),
+            (None, _) if s.char_start == 0 => "[preamble]".into(),
+            (None, _) => "[closing]".into(),
+        };
+        let _ = writeln!(
+            r,
+            "{indent}{} L{} {label}  [{}..{})",
+            s.path.as_deref().unwrap_or("-"),
+            s.level,
+            s.char_start,
+            s.char_end
+        );
+    }
+
+    let _ = writeln!(r, "\ncopies");
+    let mut any = false;
+    for source in sources
+        .iter()
+        .filter(|s| s.duplicate_of.contains(&doc.doc_id))
+    {
+        any = true;
+        let _ = writeln!(
+            r,
+            "  {} ({}): {}",
+            source.source_file,
+            source.status,
+            source.reason.as_deref().unwrap_or("")
+        );
+    }
+    for (_, copy, similarity) in near_copies.iter().filter(|(of, _, _)| *of == doc.doc_id) {
+        any = true;
+        let _ = writeln!(r, "  near copy {copy} (similarity {similarity:.3})");
+    }
+    if let (Some(of), Some(similarity)) = (&doc.near_duplicate_of, doc.near_duplicate_similarity) {
+        any = true;
+        let _ = writeln!(
+            r,
+            "  this is a near copy of {of} (similarity {similarity:.3})"
+        );
+    }
+    if !any {
+        let _ = writeln!(r, "  none");
+    }
+    let _ = writeln!(r);
+}
