@@ -11,6 +11,7 @@ pub mod inspect;
 pub mod io;
 pub mod model;
 pub mod outline;
+pub mod progress;
 pub mod publish;
 pub mod runner;
 pub mod schema;

@@ -21,6 +21,7 @@ use crate::io::raw::list_raw_files;
 use crate::model::{
     Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Section, SourceRecord,
 };
+use crate::progress::Progress;
 use crate::schema::{self, DocumentRow, SectionRow, TokenColumns};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
@@ -449,6 +450,7 @@ impl Runner {
         )?;
         let mut pending = TokenColumns::default();
         let (mut text_bytes, mut tokens) = (0usize, 0usize);
+        let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
         let started = Instant::now();
         for_each_batch(
             read_jsonl::<Document>(&input)?,
@@ -458,6 +460,7 @@ impl Runner {
                 (bytes, segmenter.segment(&doc))
             },
             |(bytes, columns)| {
+                progress.inc(bytes);
                 text_bytes += bytes;
                 tokens += columns.len();
                 pending.append(columns);
@@ -681,6 +684,23 @@ fn token_facts(path: &Path) -> Result<HashMap<String, TokenFacts>> {
         }
     }
     Ok(facts)
+}
+
+/// Lines in a JSON-lines artifact: its number of records.
+fn count_lines(path: &Path) -> Result<u64> {
+    use std::io::BufRead;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut count = 0u64;
+    loop {
+        let buffer = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buffer.is_empty() {
+            return Ok(count);
+        }
+        count += buffer.iter().filter(|b| **b == b'\n').count() as u64;
+        let n = buffer.len();
+        reader.consume(n);
+    }
 }
 
 /// Takes the output folder's lock file, or says that another run holds it. The lock goes with the
