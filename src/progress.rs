@@ -53,7 +53,7 @@ impl Progress {
         let rate = self.bytes as f64 / 1e6 / self.started.elapsed().as_secs_f64().max(1e-9);
         if let Some(bar) = &self.bar {
             bar.inc(1);
-            if self.done % 64 == 0 {
+            if self.done.is_multiple_of(64) {
                 bar.set_message(format!("{rate:.1} MB/s"));
             }
         } else if self.plain && self.last_line.elapsed() >= PLAIN_EVERY {
