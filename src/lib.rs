@@ -17,3 +17,4 @@ pub mod runner;
 pub mod schema;
 pub mod settings;
 pub mod stages;
+pub mod stats;

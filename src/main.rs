@@ -70,6 +70,9 @@ enum Command {
         /// A doc_id or a source file path relative to the raw folder.
         doc: String,
     },
+    /// Summarise the dataset: documents by year, genre and speaker; sections by level; tokens;
+    /// sources by status.
+    Stats,
     /// Print the effective settings as TOML.
     Config,
 }
@@ -148,6 +151,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!(
                 "{}",
                 pipeline::inspect::inspect(std::path::Path::new(&settings.run.out_dir), &doc)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats => {
+            print!(
+                "{}",
+                pipeline::stats::stats(std::path::Path::new(&settings.run.out_dir))?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -28,7 +28,7 @@ pub struct Manifest {
     pub program_version: String,
     /// SHA-256 over the raw files (their names and hashes) and the clean settings.
     pub input_fingerprint: String,
-    /// SHA-256 of the effective settings.
+    /// SHA-256 of the settings that decide the content (all but `run`).
     pub settings_fingerprint: String,
     pub files: BTreeMap<String, FileEntry>,
 }
@@ -73,7 +73,7 @@ pub fn write(out: &Path, settings: &Settings, input_fingerprint: &str) -> Result
         program: "pipeline".into(),
         program_version: env!("CARGO_PKG_VERSION").into(),
         input_fingerprint: input_fingerprint.to_string(),
-        settings_fingerprint: sha256_hex(settings.to_toml().as_bytes()),
+        settings_fingerprint: sha256_hex(settings.output_settings_toml().as_bytes()),
         files,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
@@ -181,7 +181,7 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
     card.push_str("## Schema\n\n### ");
     card.push_str(&schema.replace("\n## ", "\n### "));
     card.push_str("\n## Settings used\n\n```toml\n");
-    card.push_str(&settings.to_toml());
+    card.push_str(&settings.output_settings_toml());
     card.push_str("```\n");
     card
 }

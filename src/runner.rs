@@ -13,8 +13,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::artifact::{
-    Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint, read_jsonl,
-    sha256_hex, stage_dir,
+    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint,
+    read_jsonl, stage_dir,
 };
 use crate::io::parquet::{TableWriter, read_batches};
 use crate::io::raw::list_raw_files;
@@ -153,7 +153,7 @@ impl Runner {
                 let listing = self.hash_raw_files()?;
                 let digests: BTreeMap<String, String> = listing
                     .iter()
-                    .map(|s| (s.source_file.clone(), s.source_sha256.clone()))
+                    .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
                     .collect();
                 (
                     fingerprint_key("clean", &self.settings.clean, &[&digests]),
@@ -168,7 +168,18 @@ impl Runner {
                 )
             }
         };
-        if !force && intact_fingerprint(&self.out, stage.name()).is_some_and(|f| f.key == key) {
+        let stored = intact_fingerprint(&self.out, stage.name());
+        if stored.is_none()
+            && stage_dir(&self.out, stage.name())
+                .join(FINGERPRINT_FILE)
+                .exists()
+        {
+            eprintln!(
+                "warning: {}: stored output is damaged (a file is missing or fails its checksum); rebuilding",
+                stage_dir(&self.out, stage.name()).display()
+            );
+        }
+        if !force && stored.is_some_and(|f| f.key == key) {
             if !self.quiet {
                 eprintln!("{:<10} up to date, skipped", stage.name());
             }
@@ -213,44 +224,62 @@ impl Runner {
         Ok(self.segmenter.get_or_init(|| segmenter))
     }
 
-    /// Lists the raw files and hashes their bytes: the clean stage's fingerprint and the sources'
-    /// `source_sha256`. Files that cannot even be listed or read are recorded as rejected here.
-    fn hash_raw_files(&self) -> Result<Vec<SourceRecord>> {
+    /// Lists the raw files and hashes their bytes (streaming: a huge file is never held whole):
+    /// the clean stage's fingerprint and the sources' `source_sha256`. Each record comes with the
+    /// file's real path (its name in the tables may have lost bytes that are not UTF-8). Files that
+    /// cannot even be listed or read are recorded as rejected here.
+    fn hash_raw_files(&self) -> Result<Vec<(SourceRecord, Option<PathBuf>)>> {
         let (files, problems) = list_raw_files(&self.raw)?;
-        let mut records: Vec<SourceRecord> = self.pool.install(|| {
+        let mut records: Vec<(SourceRecord, Option<PathBuf>)> = self.pool.install(|| {
             files
                 .par_iter()
-                .map(|file| match std::fs::read(&file.path) {
-                    Ok(bytes) => SourceRecord {
-                        source_file: file.name.clone(),
-                        source_sha256: sha256_hex(&bytes),
-                        bytes: bytes.len() as u64,
-                        ..Default::default()
-                    },
-                    Err(e) => SourceRecord {
-                        source_file: file.name.clone(),
-                        source_sha256: String::new(),
-                        status: STATUS_REJECTED.into(),
-                        reason: Some(format!("cannot be read: {e}")),
-                        ..Default::default()
-                    },
+                .map(|file| {
+                    let hashed = std::fs::metadata(&file.path)
+                        .map_err(|e| e.to_string())
+                        .and_then(|meta| {
+                            crate::io::artifact::sha256_file(&file.path)
+                                .map(|digest| (digest, meta.len()))
+                                .map_err(|e| e.to_string())
+                        });
+                    let record = match hashed {
+                        Ok((digest, bytes)) => SourceRecord {
+                            source_file: file.name.clone(),
+                            source_sha256: digest,
+                            bytes,
+                            ..Default::default()
+                        },
+                        Err(e) => SourceRecord {
+                            source_file: file.name.clone(),
+                            status: STATUS_REJECTED.into(),
+                            reason: Some(format!("cannot be read: {e}")),
+                            ..Default::default()
+                        },
+                    };
+                    (record, Some(file.path.clone()))
                 })
                 .collect()
         });
         for problem in problems {
-            records.push(SourceRecord {
+            let record = SourceRecord {
                 source_file: problem.name,
                 status: STATUS_REJECTED.into(),
                 reason: Some(problem.reason),
                 ..Default::default()
-            });
+            };
+            records.push((record, None));
         }
-        records.sort_by(|a, b| a.source_file.cmp(&b.source_file));
+        records.sort_by(|a, b| a.0.source_file.cmp(&b.0.source_file));
         Ok(records)
     }
 
-    fn clean(&self, output: &StageOutput, mut sources: Vec<SourceRecord>) -> Result<String> {
+    fn clean(
+        &self,
+        output: &StageOutput,
+        listing: Vec<(SourceRecord, Option<PathBuf>)>,
+    ) -> Result<String> {
         let cleaner = Cleaner::new(&self.settings.clean);
+        let (mut sources, paths): (Vec<SourceRecord>, Vec<Option<PathBuf>>) =
+            listing.into_iter().unzip();
         // Byte-identical files are known from their raw hash: only the first is decoded.
         let mut first_with_hash: HashMap<String, usize> = HashMap::new();
         let mut copy_of: Vec<Option<usize>> = vec![None; sources.len()];
@@ -273,8 +302,8 @@ impl Runner {
             let results: Vec<(usize, std::result::Result<_, String>)> = chunk
                 .par_iter()
                 .map(|&i| {
-                    let path = self.raw.join(&sources[i].source_file);
-                    let result = std::fs::read(&path)
+                    let path = paths[i].as_ref().expect("listed files have a path");
+                    let result = read_limited(path, self.settings.clean.max_file_bytes)
                         .map_err(|e| format!("cannot be read: {e}"))
                         .and_then(|bytes| cleaner.clean_file(&sources[i].source_file, &bytes));
                     (i, result)
@@ -293,10 +322,6 @@ impl Runner {
                         }
                     }
                     Err(reason) => {
-                        eprintln!(
-                            "warning: {}: rejected: {reason}",
-                            self.raw.join(&source.source_file).display()
-                        );
                         source.status = STATUS_REJECTED.into();
                         source.reason = Some(reason);
                     }
@@ -319,17 +344,13 @@ impl Runner {
                 }
             }
         }
-        for source in sources
-            .iter()
-            .filter(|s| s.status == STATUS_REJECTED && s.encoding.is_none())
-        {
-            if source.source_sha256.is_empty() {
-                eprintln!(
-                    "warning: {}: rejected: {}",
-                    source.source_file,
-                    source.reason.as_deref().unwrap_or("")
-                );
-            }
+        // One line per rejected file, in file order, naming the file and the problem.
+        for source in sources.iter().filter(|s| s.status == STATUS_REJECTED) {
+            eprintln!(
+                "warning: {}: rejected: {}",
+                self.raw.join(&source.source_file).display(),
+                source.reason.as_deref().unwrap_or("")
+            );
         }
         let rejected = sources
             .iter()
@@ -684,6 +705,19 @@ fn token_facts(path: &Path) -> Result<HashMap<String, TokenFacts>> {
         }
     }
     Ok(facts)
+}
+
+/// A raw file's bytes, refusing one larger than `max` before reading it.
+fn read_limited(path: &Path, max: u64) -> std::result::Result<Vec<u8>, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot be read: {e}"))?
+        .len();
+    if size > max {
+        return Err(format!(
+            "file of {size} bytes is larger than clean.max_file_bytes ({max})"
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
 /// Lines in a JSON-lines artifact: its number of records.

@@ -406,6 +406,18 @@ impl Settings {
         Ok(())
     }
 
+    /// The settings that decide what the dataset holds: all but `run` (folders, threads and batch size
+    /// change where and how fast, never what). Used for the manifest's fingerprint and the card.
+    pub fn output_settings_toml(&self) -> String {
+        let mut settings = self.clone();
+        settings.run = RunSettings::default();
+        let text = settings.to_toml();
+        match text.split_once("\n[clean]") {
+            Some((_, rest)) => format!("[clean]{rest}"),
+            None => text,
+        }
+    }
+
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("settings always serialise")
     }

@@ -749,3 +749,26 @@ fn inspect_explains_a_document() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nope"));
 }
+
+#[test]
+fn stats_summarise_the_dataset() {
+    let work = sample_run();
+    let output = work.pipeline(&["stats"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("documents: 6"), "{report}");
+    for row in [
+        "│ 2015 ┆ 1",
+        "│ 讲话     ┆ 3",
+        "│ 刘小英  ┆ 1",
+        "│ kept   ┆ 5",
+    ] {
+        assert!(report.contains(row), "{row:?} not in\n{report}");
+    }
+    let tokens = work.table("tokens").num_rows();
+    assert!(report.contains(&format!("tokens: {tokens}")));
+}
