@@ -4,10 +4,8 @@
 //! Nothing here holds a timestamp, so the same input and settings give byte-identical files.
 
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
-use parquet::file::reader::{FileReader, SerializedFileReader};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -46,9 +44,7 @@ fn entry(path: &Path) -> Result<FileEntry> {
         .map_err(|e| Error::io(path, e))?
         .len();
     let rows = if path.extension().is_some_and(|e| e == "parquet") {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet(path, e))?;
-        Some(reader.metadata().file_metadata().num_rows() as u64)
+        Some(crate::io::parquet::row_count(path)?)
     } else {
         None
     };

@@ -105,7 +105,7 @@ pub fn stats(out: &Path) -> Result<String> {
         count_by(&sections, "level", true, 20, &sections_path)?
     );
 
-    let tokens = row_count(&out.join("tokens.parquet"))?;
+    let tokens = crate::io::parquet::row_count(&out.join("tokens.parquet"))?;
     let _ = writeln!(report, "\ntokens: {tokens}");
 
     let sources_path = out.join("sources.parquet");
@@ -127,12 +127,4 @@ fn years(documents: &DataFrame) -> PolarsResult<Vec<Option<i32>>> {
         .iter()
         .map(|d| d.map(|d| chrono::Datelike::year(&(epoch + chrono::Duration::days(d as i64)))))
         .collect())
-}
-
-/// Rows of a Parquet file, from its footer.
-fn row_count(path: &Path) -> Result<i64> {
-    use parquet::file::reader::{FileReader, SerializedFileReader};
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet(path, e))?;
-    Ok(reader.metadata().file_metadata().num_rows())
 }

@@ -4,15 +4,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use arrow::array::{
     Array, AsArray, BooleanArray, Date32Array, Int32Array, ListArray, RecordBatch, StringArray,
 };
 use arrow::datatypes::Int32Type;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
+
+mod common;
+use common::read_table;
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
 const GOLD: &str = concat!(
@@ -62,15 +64,6 @@ impl Workdir {
     fn table(&self, name: &str) -> RecordBatch {
         read_table(&self.path(&format!("out/{name}.parquet")))
     }
-}
-
-fn read_table(path: &Path) -> RecordBatch {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
-        .unwrap()
-        .build()
-        .unwrap();
-    let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
-    arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
 }
 
 fn strings<'a>(batch: &'a RecordBatch, column: &str) -> &'a StringArray {

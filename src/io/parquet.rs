@@ -83,3 +83,11 @@ pub fn read_batches(path: &Path) -> Result<impl Iterator<Item = Result<RecordBat
     let path = path.to_path_buf();
     Ok(reader.map(move |b| b.map_err(|e| Error::arrow(path.display().to_string(), e))))
 }
+
+/// Rows of a Parquet file, read from its footer.
+pub fn row_count(path: &Path) -> Result<u64> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| Error::parquet(path, e))?;
+    Ok(reader.metadata().file_metadata().num_rows() as u64)
+}
