@@ -31,7 +31,7 @@ use crate::stages::segment::Segmenter;
 use crate::stages::tag::{Tagger, TokenFacts};
 
 /// The stages in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Stage {
     Clean,
     Dedupe,
@@ -86,6 +86,8 @@ pub struct Runner {
     pool: rayon::ThreadPool,
     /// The segmenter (and its dictionary) is built at most once per process.
     segmenter: std::sync::OnceLock<Segmenter>,
+    /// Stages whose artifacts this process has checked or written: each is hashed once per run.
+    checked: std::sync::Mutex<HashMap<Stage, Fingerprint>>,
     /// No stage summaries (warnings still go to stderr).
     pub quiet: bool,
     /// Held for the runner's life: one run at a time per output folder.
@@ -109,6 +111,7 @@ impl Runner {
             pool,
             segmenter: std::sync::OnceLock::new(),
             quiet: false,
+            checked: Default::default(),
             _lock: lock,
         })
     }
@@ -137,7 +140,7 @@ impl Runner {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         let mut inputs = Vec::new();
         for input in stage.inputs() {
-            let fingerprint = intact_fingerprint(&self.out, input.name()).ok_or_else(|| Error::Stage {
+            let fingerprint = self.intact(*input).ok_or_else(|| Error::Stage {
                 stage: stage.name(),
                 reason: format!(
                     "needs the output of `{}`, which is missing or damaged: run `pipeline run` (or `pipeline {}`) first",
@@ -168,7 +171,7 @@ impl Runner {
                 )
             }
         };
-        let stored = intact_fingerprint(&self.out, stage.name());
+        let stored = self.intact(stage);
         if stored.is_none()
             && stage_dir(&self.out, stage.name())
                 .join(FINGERPRINT_FILE)
@@ -193,7 +196,11 @@ impl Runner {
             Stage::Tag => self.tag(&output),
             Stage::Sectionize => self.sectionize(&output),
         })?;
-        let _: Fingerprint = output.commit(key)?;
+        let fingerprint = output.commit(key)?;
+        self.checked
+            .lock()
+            .expect("not poisoned")
+            .insert(stage, fingerprint);
         if !self.quiet {
             eprintln!(
                 "{:<10} {summary} ({:.1} s)",
@@ -202,6 +209,18 @@ impl Runner {
             );
         }
         Ok(())
+    }
+
+    /// The stage's fingerprint if its artifacts are whole (their checksums are verified the first
+    /// time this process asks, then remembered).
+    fn intact(&self, stage: Stage) -> Option<Fingerprint> {
+        let mut checked = self.checked.lock().expect("not poisoned");
+        if let Some(fingerprint) = checked.get(&stage) {
+            return Some(fingerprint.clone());
+        }
+        let fingerprint = intact_fingerprint(&self.out, stage.name())?;
+        checked.insert(stage, fingerprint.clone());
+        Some(fingerprint)
     }
 
     fn stage_settings(&self, stage: Stage) -> serde_json::Value {
@@ -465,7 +484,7 @@ impl Runner {
     fn segment(&self, output: &StageOutput) -> Result<String> {
         let segmenter = self.segmenter()?;
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
-        let mut writer = TableWriter::create(
+        let mut writer = TableWriter::intermediate(
             &output.file("tokens.parquet"),
             schema::segment_tokens_schema(),
         )?;
@@ -659,9 +678,7 @@ impl Runner {
             }
             crate::io::artifact::publish_file(&tmp, &target)?;
         }
-        let input = intact_fingerprint(&self.out, "clean")
-            .map(|f| f.key)
-            .unwrap_or_default();
+        let input = self.intact(Stage::Clean).map(|f| f.key).unwrap_or_default();
         crate::publish::write(&self.out, &self.settings, &input)?;
         if !self.quiet {
             eprintln!(

@@ -21,7 +21,22 @@ pub struct TableWriter {
 }
 
 impl TableWriter {
+    /// A table of the dataset: zstd, small on disk.
     pub fn create(target: &Path, schema: SchemaRef) -> Result<Self> {
+        let zstd = Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level"));
+        Self::with_compression(target, schema, zstd)
+    }
+
+    /// A stage's intermediate table, read back once: snappy, cheap to write and read.
+    pub fn intermediate(target: &Path, schema: SchemaRef) -> Result<Self> {
+        Self::with_compression(target, schema, Compression::SNAPPY)
+    }
+
+    fn with_compression(
+        target: &Path,
+        schema: SchemaRef,
+        compression: Compression,
+    ) -> Result<Self> {
         let file_name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -29,9 +44,7 @@ impl TableWriter {
         let tmp = target.with_file_name(format!(".tmp-{file_name}"));
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let properties = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(
-                ZstdLevel::try_new(3).expect("valid level"),
-            ))
+            .set_compression(compression)
             .set_created_by(format!("pipeline {}", env!("CARGO_PKG_VERSION")))
             .build();
         let writer = ArrowWriter::try_new(file, schema, Some(properties))
