@@ -22,7 +22,7 @@ use crate::model::{
     Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Section, SourceRecord,
 };
 use crate::progress::Progress;
-use crate::schema::{self, DocumentRow, SectionRow, TokenColumns};
+use crate::schema::{self, DocumentRow, SectionRow};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
 use crate::stages::dedupe::{Deduper, NearDuplicates, RepeatedParagraphs, Signer, Verdict};
@@ -488,31 +488,45 @@ impl Runner {
             &output.file("tokens.parquet"),
             schema::segment_tokens_schema(),
         )?;
-        let mut pending = TokenColumns::default();
+        // Batches of whole documents, written as one row group once they hold enough tokens.
+        let mut pending: Vec<arrow::array::RecordBatch> = Vec::new();
+        let mut pending_rows = 0usize;
         let (mut text_bytes, mut tokens) = (0usize, 0usize);
         let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
         let started = Instant::now();
+        let flush = |pending: &mut Vec<arrow::array::RecordBatch>,
+                     writer: &mut TableWriter|
+         -> Result<()> {
+            let schema = schema::segment_tokens_schema();
+            let group = arrow::compute::concat_batches(&schema, pending.iter())
+                .map_err(|e| Error::arrow("joining token batches", e))?;
+            pending.clear();
+            writer.write(&group)?;
+            writer.flush()
+        };
         for_each_batch(
             read_jsonl::<Document>(&input)?,
             self.settings.run.batch_documents,
             |doc| {
                 let bytes = doc.text.len();
-                (bytes, segmenter.segment(&doc))
+                (bytes, segmenter.segment(&doc).finish())
             },
-            |(bytes, columns)| {
+            |(bytes, batch)| {
+                let batch = batch?;
                 progress.inc(bytes);
                 text_bytes += bytes;
-                tokens += columns.len();
-                pending.append(columns);
-                if pending.len() >= self.settings.segment.row_group_tokens {
-                    writer.write(&std::mem::take(&mut pending).into_batch()?)?;
-                    writer.flush()?;
+                tokens += batch.num_rows();
+                pending_rows += batch.num_rows();
+                pending.push(batch);
+                if pending_rows >= self.settings.segment.row_group_tokens {
+                    flush(&mut pending, &mut writer)?;
+                    pending_rows = 0;
                 }
                 Ok(())
             },
         )?;
         if !pending.is_empty() {
-            writer.write(&pending.into_batch()?)?;
+            flush(&mut pending, &mut writer)?;
         }
         writer.finish()?;
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
@@ -587,17 +601,27 @@ impl Runner {
                 .column_by_name("char_start")
                 .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int32Array>())
                 .ok_or_else(|| stage_error("segment tokens lack char_start"))?;
-            let mut ids = Vec::with_capacity(batch.num_rows());
+            let mut ids =
+                arrow::array::StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 20);
+            // Tokens come grouped by document: look each document up once.
+            let mut current: Option<(&str, &Vec<Section>, &mut Vec<u64>)> = None;
             for row in 0..batch.num_rows() {
                 let doc_id = doc_ids.value(row);
-                let sections = outlines
-                    .get(doc_id)
-                    .ok_or_else(|| stage_error(&format!("tokens of unknown document {doc_id}")))?;
+                if current.as_ref().is_none_or(|(id, _, _)| *id != doc_id) {
+                    let sections = outlines.get(doc_id).ok_or_else(|| {
+                        stage_error(&format!("tokens of unknown document {doc_id}"))
+                    })?;
+                    let counts = section_tokens
+                        .get_mut(doc_id)
+                        .expect("same keys as the outlines");
+                    current = Some((doc_id, sections, counts));
+                }
+                let (_, sections, counts) = current.as_mut().expect("set above");
                 let index = innermost_section(sections, starts.value(row) as u32);
-                section_tokens.get_mut(doc_id).expect("same keys")[index] += 1;
-                ids.push(sections[index].section_id.clone());
+                counts[index] += 1;
+                ids.append_value(&sections[index].section_id);
             }
-            tokens_writer.write(&schema::tokens_with_sections(&batch, ids)?)?;
+            tokens_writer.write(&schema::tokens_with_sections(&batch, ids.finish())?)?;
         }
         let token_rows = tokens_writer.finish()?;
 

@@ -344,15 +344,16 @@ pub fn sources_batch(rows: &[SourceRecord]) -> Result<RecordBatch> {
     batch(sources_schema(), columns, "sources")
 }
 
-/// Tokens of many documents, column by column, as the segment stage produces them.
+/// One document's tokens, column by column, as the segment stage produces them. Text goes straight
+/// into Arrow builders: no allocation per token.
 #[derive(Debug, Default)]
 pub struct TokenColumns {
-    pub doc_id: Vec<String>,
+    pub doc_id: StringBuilder,
     pub paragraph: Vec<i32>,
     pub sentence: Vec<i32>,
     pub position: Vec<i32>,
-    pub token: Vec<String>,
-    pub pos: Vec<String>,
+    pub token: StringBuilder,
+    pub pos: StringBuilder,
     pub char_start: Vec<i32>,
     pub char_end: Vec<i32>,
     pub is_punct: Vec<bool>,
@@ -361,35 +362,22 @@ pub struct TokenColumns {
 
 impl TokenColumns {
     pub fn len(&self) -> usize {
-        self.token.len()
+        self.position.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.token.is_empty()
-    }
-
-    pub fn append(&mut self, other: TokenColumns) {
-        self.doc_id.extend(other.doc_id);
-        self.paragraph.extend(other.paragraph);
-        self.sentence.extend(other.sentence);
-        self.position.extend(other.position);
-        self.token.extend(other.token);
-        self.pos.extend(other.pos);
-        self.char_start.extend(other.char_start);
-        self.char_end.extend(other.char_end);
-        self.is_punct.extend(other.is_punct);
-        self.is_stopword.extend(other.is_stopword);
+        self.position.is_empty()
     }
 
     /// The batch for the segment stage's artifact (no `section_id` yet).
-    pub fn into_batch(self) -> Result<RecordBatch> {
+    pub fn finish(mut self) -> Result<RecordBatch> {
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(StringArray::from(self.doc_id)),
+            Arc::new(self.doc_id.finish()),
             Arc::new(Int32Array::from(self.paragraph)),
             Arc::new(Int32Array::from(self.sentence)),
             Arc::new(Int32Array::from(self.position)),
-            Arc::new(StringArray::from(self.token)),
-            Arc::new(StringArray::from(self.pos)),
+            Arc::new(self.token.finish()),
+            Arc::new(self.pos.finish()),
             Arc::new(Int32Array::from(self.char_start)),
             Arc::new(Int32Array::from(self.char_end)),
             Arc::new(BooleanArray::from(self.is_punct)),
@@ -402,10 +390,10 @@ impl TokenColumns {
 /// Adds the `section_id` column to a batch of the segment stage's tokens.
 pub fn tokens_with_sections(
     segment_batch: &RecordBatch,
-    section_ids: Vec<String>,
+    section_ids: StringArray,
 ) -> Result<RecordBatch> {
     let mut columns: Vec<ArrayRef> = segment_batch.columns().to_vec();
-    columns.insert(1, Arc::new(StringArray::from(section_ids)));
+    columns.insert(1, Arc::new(section_ids));
     batch(tokens_schema(), columns, "tokens")
 }
 

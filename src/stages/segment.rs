@@ -95,12 +95,12 @@ impl Segmenter {
                 if word.text.chars().all(char::is_whitespace) {
                     continue;
                 }
-                out.doc_id.push(doc.doc_id.clone());
+                out.doc_id.append_value(&doc.doc_id);
                 out.paragraph.push(paragraph as i32);
                 out.sentence.push(sentence);
                 out.position.push(position);
-                out.token.push(word.text.to_string());
-                out.pos.push(word.pos.to_string());
+                out.token.append_value(word.text);
+                out.pos.append_value(word.pos);
                 out.char_start.push((paragraph_start + word.start) as i32);
                 out.char_end.push((paragraph_start + word.end) as i32);
                 out.is_punct.push(is_punctuation(word.text));
@@ -214,24 +214,33 @@ mod tests {
         }
     }
 
+    fn texts(tokens: &TokenColumns) -> Vec<String> {
+        use arrow::array::Array;
+        let array = tokens.token.finish_cloned();
+        (0..array.len())
+            .map(|i| array.value(i).to_string())
+            .collect()
+    }
+
     #[test]
     fn spans_give_back_tokens_and_sentences_are_counted() {
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
         let d = doc("同志们：\n今天我们召开机关党建工作会议。他说：“要从严治党。”大家 鼓掌！");
         let tokens = segmenter.segment(&d);
+        let words = texts(&tokens);
         let chars: Vec<char> = d.text.chars().collect();
         for i in 0..tokens.len() {
             let span: String = chars[tokens.char_start[i] as usize..tokens.char_end[i] as usize]
                 .iter()
                 .collect();
-            assert_eq!(span, tokens.token[i]);
-            assert!(!tokens.token[i].trim().is_empty());
+            assert_eq!(span, words[i]);
+            assert!(!words[i].trim().is_empty());
         }
-        assert!(tokens.token.contains(&"机关党建".to_string()));
-        assert!(tokens.token.contains(&"从严治党".to_string()));
+        assert!(words.contains(&"机关党建".to_string()));
+        assert!(words.contains(&"从严治党".to_string()));
         // 同志们：| 今天…会议。| 他说：“要从严治党。” | 大家鼓掌！
         assert_eq!(*tokens.sentence.last().unwrap(), 3);
-        let closing = tokens.token.iter().position(|t| t == "”").unwrap();
+        let closing = words.iter().position(|t| t == "”").unwrap();
         assert_eq!(tokens.sentence[closing], 2);
     }
 
@@ -253,8 +262,8 @@ mod tests {
     fn stop_words_are_marked() {
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
         let tokens = segmenter.segment(&doc("我们的工作"));
-        let marked: Vec<(&str, bool)> = tokens
-            .token
+        let words = texts(&tokens);
+        let marked: Vec<(&str, bool)> = words
             .iter()
             .map(String::as_str)
             .zip(tokens.is_stopword.iter().copied())
@@ -282,6 +291,6 @@ mod tests {
             ..Default::default()
         };
         let tokens = Segmenter::new(&off).unwrap().segment(&doc("加强机关党建"));
-        assert!(!tokens.token.contains(&"机关党建".to_string()));
+        assert!(!texts(&tokens).contains(&"机关党建".to_string()));
     }
 }
