@@ -34,8 +34,11 @@ struct Cli {
     #[arg(long, global = true)]
     out: Option<String>,
     /// Print only warnings and errors.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also print what became of every raw file.
+    #[arg(long, short, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runner = || -> anyhow::Result<Runner> {
         let mut runner = Runner::new(settings.clone())?;
         runner.quiet = cli.quiet;
+        runner.verbose = cli.verbose;
         Ok(runner)
     };
     let single = |stage: Stage| -> anyhow::Result<ExitCode> {

@@ -90,6 +90,8 @@ pub struct Runner {
     checked: std::sync::Mutex<HashMap<Stage, Fingerprint>>,
     /// No stage summaries (warnings still go to stderr).
     pub quiet: bool,
+    /// One line per raw file in the clean stage.
+    pub verbose: bool,
     /// Held for the runner's life: one run at a time per output folder.
     _lock: File,
 }
@@ -111,6 +113,7 @@ impl Runner {
             pool,
             segmenter: std::sync::OnceLock::new(),
             quiet: false,
+            verbose: false,
             checked: Default::default(),
             _lock: lock,
         })
@@ -363,13 +366,32 @@ impl Runner {
                 }
             }
         }
-        // One line per rejected file, in file order, naming the file and the problem.
-        for source in sources.iter().filter(|s| s.status == STATUS_REJECTED) {
-            eprintln!(
-                "warning: {}: rejected: {}",
-                self.raw.join(&source.source_file).display(),
-                source.reason.as_deref().unwrap_or("")
-            );
+        // One line per rejected file, in file order, naming the file and the problem; with
+        // --verbose one line per file.
+        for source in &sources {
+            let path = self.raw.join(&source.source_file);
+            if source.status == STATUS_REJECTED {
+                eprintln!(
+                    "warning: {}: rejected: {}",
+                    path.display(),
+                    source.reason.as_deref().unwrap_or("")
+                );
+            } else if self.verbose {
+                let encoding = source.encoding.as_deref().unwrap_or("?");
+                let what = match &source.reason {
+                    Some(reason) => reason.clone(),
+                    None => format!(
+                        "{} document(s) {}",
+                        source.doc_ids.len(),
+                        source.doc_ids.join(" ")
+                    ),
+                };
+                eprintln!(
+                    "           {}: {} ({encoding}): {what}",
+                    path.display(),
+                    source.status
+                );
+            }
         }
         let rejected = sources
             .iter()

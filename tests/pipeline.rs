@@ -704,6 +704,11 @@ fn strict_fails_on_a_rejected_file_and_quiet_is_quiet() {
         "{stderr}"
     );
     assert_eq!(work.pipeline(&["run"]).status.code(), Some(0));
+    let verbose = work.run_ok(&["clean", "--verbose"]);
+    assert!(
+        verbose.contains("003_a355b8969e69a675.txt: kept (UTF-8): 1 document(s)"),
+        "{verbose}"
+    );
 }
 
 #[test]
