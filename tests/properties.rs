@@ -1,0 +1,175 @@
+//! Property tests: on arbitrary input the stages never panic and their invariants hold. Documents
+//! are built from pieces that matter here (numbering markers, seed sentences, salutations, dates,
+//! noise, odd white space and punctuation) in random order, plus raw random bytes.
+
+use pipeline::model::{Document, Metadata};
+use pipeline::settings::{CleanSettings, SectionizeSettings, SegmentSettings};
+use pipeline::stages::clean::Cleaner;
+use pipeline::stages::sectionize::{Sectionizer, innermost_section};
+use pipeline::stages::segment::Segmenter;
+use proptest::prelude::*;
+
+const PIECES: &[&str] = &[
+    "一、",
+    "二、",
+    "三、",
+    "（一）",
+    "（二）",
+    "1.",
+    "2.",
+    "（1）",
+    "第一，",
+    "第二，",
+    "一是",
+    "二是",
+    "三要",
+    "第一个",
+    "同志们：",
+    "同志们，",
+    "今天我们召开机关党建工作会议。",
+    "要坚持从严治党，",
+    "1.5亿元",
+    "（2015年11月12日）",
+    "首页>学习之窗",
+    "##paidbegin##",
+    "未标题-2.jpg",
+    "，",
+    ",",
+    ":",
+    "。",
+    "！",
+    "“",
+    "”",
+    " ",
+    "\u{3000}",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "X",
+    "XXX",
+    "哒哒君",
+    "abc-1_2",
+    "3-4件",
+    "汇编",
+    "（2篇）",
+    "正月初七",
+    "2020年",
+    "在全市机关党的工作会议上的讲话",
+];
+
+fn text_from(picks: &[usize]) -> String {
+    picks.iter().map(|i| PIECES[i % PIECES.len()]).collect()
+}
+
+fn tagged(text: &str) -> Document {
+    Document {
+        doc_id: "d".into(),
+        text: text.into(),
+        meta: Some(Metadata::default()),
+        ..Default::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Decoding and cleaning take any bytes without panicking; what they keep is clean text.
+    #[test]
+    fn clean_takes_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let cleaner = Cleaner::new(&CleanSettings::default());
+        if let Ok(cleaned) = cleaner.clean_file("x.txt", &bytes) {
+            for doc in cleaned.documents {
+                prop_assert!(!doc.text.contains('\r') && !doc.text.contains('\0'));
+                prop_assert!(doc.text.split('\n').all(|l| !l.is_empty()));
+            }
+        }
+    }
+
+    /// Cleaning documents made of meaningful pieces gives lines without blank or indented ones,
+    /// each document a stable id.
+    #[test]
+    fn cleaned_lines_are_trimmed_and_non_empty(picks in proptest::collection::vec(0usize..1000, 0..200)) {
+        let text = text_from(&picks);
+        let cleaner = Cleaner::new(&CleanSettings { min_document_chars: 1, ..CleanSettings::default() });
+        if let Ok(cleaned) = cleaner.clean_file("x.txt", text.as_bytes()) {
+            for doc in cleaned.documents {
+                for line in doc.text.split('\n') {
+                    prop_assert!(!line.is_empty());
+                    prop_assert_eq!(line.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}'), line);
+                }
+                prop_assert_eq!(&doc.doc_id, &pipeline::stages::dedupe::content_hash(&doc.text)[..16]);
+            }
+        }
+    }
+
+    /// Sections nest inside their parents, top-level sections cover the text end to end, and every
+    /// position has an innermost section that holds it.
+    #[test]
+    fn sections_nest_and_cover_the_text(picks in proptest::collection::vec(0usize..1000, 1..200)) {
+        let raw = text_from(&picks);
+        let lines: Vec<&str> = raw.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect();
+        prop_assume!(!lines.is_empty());
+        let text = lines.join("\n");
+        let sections = Sectionizer::new(&SectionizeSettings::default()).sectionize(&tagged(&text));
+        let length = text.chars().count() as u32;
+        let top: Vec<_> = sections.iter().filter(|s| s.parent_id.is_none()).collect();
+        prop_assert_eq!(top.first().unwrap().char_start, 0);
+        prop_assert_eq!(top.last().unwrap().char_end, length);
+        for pair in top.windows(2) {
+            prop_assert_eq!(pair[0].char_end, pair[1].char_start);
+        }
+        for s in &sections {
+            prop_assert!(s.char_start <= s.body_start && s.body_start <= s.body_end && s.body_end <= s.char_end);
+            if let Some(parent) = &s.parent_id {
+                let p = sections.iter().find(|x| &x.section_id == parent).unwrap();
+                prop_assert!(p.char_start <= s.char_start && s.char_end <= p.char_end);
+                prop_assert_eq!(p.level + 1, s.level);
+            }
+        }
+        for at in 0..length {
+            let s = &sections[innermost_section(&sections, at)];
+            prop_assert!(s.char_start <= at && at < s.char_end);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Token spans give back the token; the tokens of a paragraph, joined, give back the paragraph
+    /// without its white space.
+    #[test]
+    fn tokens_give_back_their_paragraphs(picks in proptest::collection::vec(0usize..1000, 1..120)) {
+        use arrow::array::{Array, AsArray};
+        use arrow::datatypes::Int32Type;
+        let raw = text_from(&picks);
+        let lines: Vec<&str> = raw.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect();
+        prop_assume!(!lines.is_empty());
+        let text = lines.join("\n");
+        let segmenter = segmenter();
+        let batch = segmenter.segment(&tagged(&text)).finish().unwrap();
+        let tokens = batch.column_by_name("token").unwrap().as_string::<i32>();
+        let paragraph = batch.column_by_name("paragraph").unwrap().as_primitive::<Int32Type>();
+        let start = batch.column_by_name("char_start").unwrap().as_primitive::<Int32Type>();
+        let end = batch.column_by_name("char_end").unwrap().as_primitive::<Int32Type>();
+        let chars: Vec<char> = text.chars().collect();
+        let mut rebuilt = vec![String::new(); lines.len()];
+        for i in 0..tokens.len() {
+            let span: String = chars[start.value(i) as usize..end.value(i) as usize].iter().collect();
+            prop_assert_eq!(span.as_str(), tokens.value(i));
+            rebuilt[paragraph.value(i) as usize].push_str(tokens.value(i));
+        }
+        for (line, got) in lines.iter().zip(&rebuilt) {
+            let expected: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            prop_assert_eq!(&expected, got);
+        }
+    }
+}
+
+/// One segmenter for all cases: loading the dictionary is the slow part.
+fn segmenter() -> &'static Segmenter {
+    static SEGMENTER: std::sync::OnceLock<Segmenter> = std::sync::OnceLock::new();
+    SEGMENTER.get_or_init(|| Segmenter::new(&SegmentSettings::default()).unwrap())
+}
