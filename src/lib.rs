@@ -17,4 +17,5 @@ pub mod runner;
 pub mod schema;
 pub mod settings;
 pub mod stages;
+#[cfg(feature = "stats")]
 pub mod stats;

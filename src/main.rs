@@ -80,6 +80,7 @@ enum Command {
     },
     /// Summarise the dataset: documents by year, genre and speaker; sections by level; tokens;
     /// sources by status.
+    #[cfg(feature = "stats")]
     Stats,
     /// Print the effective settings as TOML.
     Config,
@@ -163,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "stats")]
         Command::Stats => {
             print!(
                 "{}",

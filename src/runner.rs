@@ -568,6 +568,7 @@ impl Runner {
         let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
         let mut documents = 0usize;
         let mut dated = 0usize;
+        let mut progress = Progress::new("tag", count_lines(&input)?, self.quiet);
         for_each_batch(
             read_jsonl::<Document>(&input)?,
             self.settings.run.batch_documents,
@@ -577,6 +578,7 @@ impl Runner {
                 doc
             },
             |doc| {
+                progress.inc(doc.text.len());
                 documents += 1;
                 dated += doc.meta.as_ref().is_some_and(|m| m.date.is_some()) as usize;
                 writer.write(&doc)
