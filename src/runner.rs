@@ -738,9 +738,10 @@ impl Runner {
     }
 }
 
+/// A problem in a stage's own intermediate table (used by tag and sectionize alike).
 fn stage_error(reason: &str) -> Error {
     Error::Stage {
-        stage: "sectionize",
+        stage: "reading a stage table",
         reason: reason.to_string(),
     }
 }
