@@ -9,6 +9,7 @@ pub mod error;
 pub mod gazetteer;
 pub mod inspect;
 pub mod io;
+pub mod keywords;
 pub mod model;
 pub mod outline;
 pub mod progress;

@@ -8,7 +8,6 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use arrow::array::{Array, StringArray};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -16,19 +15,18 @@ use crate::io::artifact::{
     FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint,
     read_jsonl, stage_dir,
 };
-use crate::io::parquet::{TableWriter, read_batches};
+use crate::io::ipc::{IpcWriter, read_ipc};
+use crate::io::parquet::TableWriter;
 use crate::io::raw::list_raw_files;
-use crate::model::{
-    Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Section, SourceRecord,
-};
+use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
 use crate::progress::Progress;
-use crate::schema::{self, DocumentRow, SectionRow};
+use crate::schema::{self, DocumentRow, DocumentTokens, SectionRow, SegmentColumns};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
 use crate::stages::dedupe::{Deduper, NearDuplicates, RepeatedParagraphs, Signer, Verdict};
 use crate::stages::sectionize::{Sectionizer, innermost_section};
 use crate::stages::segment::Segmenter;
-use crate::stages::tag::{Tagger, TokenFacts};
+use crate::stages::tag::Tagger;
 
 /// The stages in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
@@ -71,6 +69,14 @@ impl Stage {
     }
 }
 
+/// The segment stage's artifact (Arrow IPC, one row per document).
+const SEGMENT_TOKENS: &str = "tokens.arrow";
+/// Tokens per batch of the segment stage's artifact (small batches keep memory low).
+const SEGMENT_BATCH_TOKENS: usize = 64 * 1024;
+/// Rows per row group of the documents and sections tables (tokens: `segment.row_group_tokens`).
+const DOCUMENTS_PER_ROW_GROUP: usize = 1024;
+const SECTIONS_PER_ROW_GROUP: usize = 16384;
+
 /// The final tables, published from the sectionize stage's folder into the output folder.
 pub const TABLES: [&str; 4] = [
     "documents.parquet",
@@ -84,8 +90,6 @@ pub struct Runner {
     raw: PathBuf,
     out: PathBuf,
     pool: rayon::ThreadPool,
-    /// The segmenter (and its dictionary) is built at most once per process.
-    segmenter: std::sync::OnceLock<Segmenter>,
     /// Stages whose artifacts this process has checked or written: each is hashed once per run.
     checked: std::sync::Mutex<HashMap<Stage, Fingerprint>>,
     /// No stage summaries (warnings still go to stderr).
@@ -111,7 +115,6 @@ impl Runner {
             out: PathBuf::from(&settings.run.out_dir),
             settings,
             pool,
-            segmenter: std::sync::OnceLock::new(),
             quiet: false,
             verbose: false,
             checked: Default::default(),
@@ -236,14 +239,6 @@ impl Runner {
             Stage::Sectionize => serde_json::to_value(&s.sectionize),
         }
         .expect("settings serialise")
-    }
-
-    fn segmenter(&self) -> Result<&Segmenter> {
-        if let Some(segmenter) = self.segmenter.get() {
-            return Ok(segmenter);
-        }
-        let segmenter = Segmenter::new(&self.settings.segment)?;
-        Ok(self.segmenter.get_or_init(|| segmenter))
     }
 
     /// Lists the raw files and hashes their bytes (streaming: a huge file is never held whole):
@@ -504,52 +499,33 @@ impl Runner {
     }
 
     fn segment(&self, output: &StageOutput) -> Result<String> {
-        let segmenter = self.segmenter()?;
+        // One jieba instance shared by all threads; only this stage needs it, so it goes with it.
+        let segmenter = Segmenter::new(&self.settings.segment)?;
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
-        let mut writer = TableWriter::intermediate(
-            &output.file("tokens.parquet"),
+        let mut writer = IpcWriter::create(
+            &output.file(SEGMENT_TOKENS),
             schema::segment_tokens_schema(),
         )?;
-        // Batches of whole documents, written as one row group once they hold enough tokens.
-        let mut pending: Vec<arrow::array::RecordBatch> = Vec::new();
-        let mut pending_rows = 0usize;
+        let mut columns = SegmentColumns::default();
         let (mut text_bytes, mut tokens) = (0usize, 0usize);
         let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
         let started = Instant::now();
-        let flush = |pending: &mut Vec<arrow::array::RecordBatch>,
-                     writer: &mut TableWriter|
-         -> Result<()> {
-            let schema = schema::segment_tokens_schema();
-            let group = arrow::compute::concat_batches(&schema, pending.iter())
-                .map_err(|e| Error::arrow("joining token batches", e))?;
-            pending.clear();
-            writer.write(&group)?;
-            writer.flush()
-        };
         for_each_batch(
             read_jsonl::<Document>(&input)?,
             self.settings.run.batch_documents,
-            |doc| {
-                let bytes = doc.text.len();
-                (bytes, segmenter.segment(&doc).finish())
-            },
-            |(bytes, batch)| {
-                let batch = batch?;
+            |doc| (doc.text.len(), segmenter.segment(&doc)),
+            |(bytes, segmented)| {
                 progress.inc(bytes);
                 text_bytes += bytes;
-                tokens += batch.num_rows();
-                pending_rows += batch.num_rows();
-                pending.push(batch);
-                if pending_rows >= self.settings.segment.row_group_tokens {
-                    flush(&mut pending, &mut writer)?;
-                    pending_rows = 0;
+                tokens += segmented.len();
+                columns.append(&segmented);
+                if columns.tokens() >= SEGMENT_BATCH_TOKENS {
+                    writer.write(&columns.finish()?)?;
                 }
                 Ok(())
             },
         )?;
-        if !pending.is_empty() {
-            flush(&mut pending, &mut writer)?;
-        }
+        writer.write(&columns.finish()?)?;
         writer.finish()?;
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
         Ok(format!(
@@ -559,25 +535,52 @@ impl Runner {
         ))
     }
 
+    /// Each document of `documents` with its tokens from the segment stage, in the shared order.
+    fn with_tokens(
+        &self,
+        documents: &Path,
+    ) -> Result<impl Iterator<Item = Result<(Document, DocumentTokens)>> + use<>> {
+        let docs = read_jsonl::<Document>(documents)?;
+        let tokens = read_document_tokens(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))?;
+        let mut tokens = tokens.fuse();
+        Ok(docs.map(move |doc| {
+            let doc = doc?;
+            match tokens.next() {
+                Some(Ok(t)) if t.doc_id == doc.doc_id => Ok((doc, t)),
+                Some(Err(e)) => Err(e),
+                _ => Err(stage_error(&format!(
+                    "the segment stage's tokens do not follow the documents (at {}): run `pipeline segment` again",
+                    doc.doc_id
+                ))),
+            }
+        }))
+    }
+
     fn tag(&self, output: &StageOutput) -> Result<String> {
-        let segmenter = self.segmenter()?;
         let tagger = Tagger::new(&self.settings.tag);
-        let token_facts = token_facts(&stage_dir(&self.out, "segment").join("tokens.parquet"))?;
-        let no_tokens = TokenFacts::default();
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
         let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
         let mut documents = 0usize;
         let mut dated = 0usize;
         let mut progress = Progress::new("tag", count_lines(&input)?, self.quiet);
         for_each_batch(
-            read_jsonl::<Document>(&input)?,
+            self.with_tokens(&input)?,
             self.settings.run.batch_documents,
-            |mut doc| {
-                let facts = token_facts.get(&doc.doc_id).unwrap_or(&no_tokens);
-                tagger.tag(&mut doc, segmenter.jieba(), facts);
-                doc
+            |(mut doc, tokens)| {
+                let text = doc.text.clone();
+                let words = tokens
+                    .words(&text)
+                    .ok_or_else(|| spans_error(&doc.doc_id))?;
+                let tagged: Vec<(&str, &str)> = words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (*w, tokens.pos.value(i)))
+                    .collect();
+                tagger.tag(&mut doc, &tagged);
+                Ok(doc)
             },
-            |doc| {
+            |doc: Result<Document>| {
+                let doc = doc?;
                 progress.inc(doc.text.len());
                 documents += 1;
                 dated += doc.meta.as_ref().is_some_and(|m| m.date.is_some()) as usize;
@@ -591,121 +594,121 @@ impl Runner {
     fn sectionize(&self, output: &StageOutput) -> Result<String> {
         let sectionizer = Sectionizer::new(&self.settings.sectionize);
         let documents_path = stage_dir(&self.out, "tag").join("documents.jsonl");
-
-        // 1. The outline of every document (sections are small; texts are not kept).
-        let mut outlines: HashMap<String, Vec<Section>> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        let mut sections_writer = JsonlWriter::create(&output.file("sections.jsonl"))?;
-        for_each_batch(
-            read_jsonl::<Document>(&documents_path)?,
-            self.settings.run.batch_documents,
-            |doc| (doc.doc_id.clone(), sectionizer.sectionize(&doc)),
-            |(doc_id, sections)| {
-                for section in &sections {
-                    sections_writer.write(section)?;
-                }
-                order.push(doc_id.clone());
-                outlines.insert(doc_id, sections);
-                Ok(())
-            },
-        )?;
-        sections_writer.finish()?;
-
-        // 2. Tokens gain their section; sections count their tokens.
-        let mut section_tokens: HashMap<String, Vec<u64>> = outlines
-            .iter()
-            .map(|(id, s)| (id.clone(), vec![0; s.len()]))
-            .collect();
-        let mut tokens_writer =
-            TableWriter::create(&output.file("tokens.parquet"), schema::tokens_schema())?;
-        for batch in read_batches(&stage_dir(&self.out, "segment").join("tokens.parquet"))? {
-            let batch = batch?;
-            let doc_ids = string_column(&batch, "doc_id")?;
-            let starts = batch
-                .column_by_name("char_start")
-                .and_then(|c| c.as_any().downcast_ref::<arrow::array::Int32Array>())
-                .ok_or_else(|| stage_error("segment tokens lack char_start"))?;
-            let mut ids =
-                arrow::array::StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 20);
-            // Tokens come grouped by document: look each document up once.
-            let mut current: Option<(&str, &Vec<Section>, &mut Vec<u64>)> = None;
-            for row in 0..batch.num_rows() {
-                let doc_id = doc_ids.value(row);
-                if current.as_ref().is_none_or(|(id, _, _)| *id != doc_id) {
-                    let sections = outlines.get(doc_id).ok_or_else(|| {
-                        stage_error(&format!("tokens of unknown document {doc_id}"))
-                    })?;
-                    let counts = section_tokens
-                        .get_mut(doc_id)
-                        .expect("same keys as the outlines");
-                    current = Some((doc_id, sections, counts));
-                }
-                let (_, sections, counts) = current.as_mut().expect("set above");
-                let index = innermost_section(sections, starts.value(row) as u32);
-                counts[index] += 1;
-                ids.append_value(&sections[index].section_id);
-            }
-            tokens_writer.write(&schema::tokens_with_sections(&batch, ids.finish())?)?;
-        }
-        let token_rows = tokens_writer.finish()?;
-
-        // 3. Documents and sections tables, document by document in dataset order.
-        let mut documents_writer = TableWriter::create(
+        let mut sections_jsonl = JsonlWriter::create(&output.file("sections.jsonl"))?;
+        let mut documents = TableWriter::create(
             &output.file("documents.parquet"),
             schema::documents_schema(),
+            DOCUMENTS_PER_ROW_GROUP,
         )?;
-        let mut sections_table =
-            TableWriter::create(&output.file("sections.parquet"), schema::sections_schema())?;
-        let (mut document_rows, mut section_rows) = (0u64, 0u64);
-        let mut docs = read_jsonl::<Document>(&documents_path)?;
-        loop {
-            let chunk: Vec<Document> = docs
-                .by_ref()
-                .take(self.settings.run.batch_documents)
-                .collect::<Result<_>>()?;
-            if chunk.is_empty() {
-                break;
+        let mut sections = TableWriter::create(
+            &output.file("sections.parquet"),
+            schema::sections_schema(),
+            SECTIONS_PER_ROW_GROUP,
+        )?;
+        let mut tokens = TableWriter::create(
+            &output.file("tokens.parquet"),
+            schema::tokens_schema(),
+            self.settings.segment.row_group_tokens,
+        )?;
+        // Documents and their sections wait to be written many at a time (one small batch per
+        // document would waste the builders' room).
+        let mut pending: Vec<(Document, u32)> = Vec::new();
+        let mut pending_sections: Vec<arrow::array::RecordBatch> = Vec::new();
+        let mut write_rows = |pending: &mut Vec<(Document, u32)>,
+                              pending_sections: &mut Vec<arrow::array::RecordBatch>|
+         -> Result<()> {
+            if pending.is_empty() {
+                return Ok(());
             }
-            let rows: Vec<DocumentRow> = chunk
+            let rows: Vec<DocumentRow> = pending
                 .iter()
-                .map(|doc| DocumentRow {
+                .map(|(doc, section_count)| DocumentRow {
                     doc,
-                    section_count: outlines[&doc.doc_id].len() as u32,
+                    section_count: *section_count,
                 })
                 .collect();
-            documents_writer.write(&schema::documents_batch(&rows)?)?;
-            document_rows += rows.len() as u64;
-            let mut srows = Vec::new();
-            for doc in &chunk {
+            documents.write(schema::documents_batch(&rows)?)?;
+            let sections_schema = schema::sections_schema();
+            sections.write(
+                arrow::compute::concat_batches(&sections_schema, pending_sections.iter())
+                    .map_err(|e| Error::arrow("joining section rows", e))?,
+            )?;
+            pending.clear();
+            pending_sections.clear();
+            Ok(())
+        };
+        // Document by document, in parallel: its outline, its tokens with their sections, and its
+        // rows of the three tables; written in dataset order.
+        for_each_batch(
+            self.with_tokens(&documents_path)?,
+            self.settings.run.batch_documents,
+            |(doc, doc_tokens)| -> Result<_> {
+                let outline = sectionizer.sectionize(&doc);
+                let words = doc_tokens
+                    .words(&doc.text)
+                    .ok_or_else(|| spans_error(&doc.doc_id))?;
+                let mut token_counts = vec![0u64; outline.len()];
+                let section_ids: Vec<&str> = doc_tokens
+                    .char_start
+                    .values()
+                    .iter()
+                    .map(|&start| {
+                        let index = innermost_section(&outline, start as u32);
+                        token_counts[index] += 1;
+                        outline[index].section_id.as_str()
+                    })
+                    .collect();
+                let token_rows = schema::document_tokens_batch(&doc_tokens, &words, &section_ids)?;
                 let chars: Vec<char> = doc.text.chars().collect();
-                for (i, section) in outlines[&doc.doc_id].iter().enumerate() {
-                    let body: String = chars
-                        [section.body_start as usize..section.body_end as usize]
-                        .iter()
-                        .collect();
-                    srows.push(SectionRow {
-                        doc_id: &doc.doc_id,
-                        section,
-                        text: body.trim_end_matches('\n').to_string(),
-                        token_count: section_tokens[&doc.doc_id][i],
-                    });
+                let section_rows: Vec<SectionRow> = outline
+                    .iter()
+                    .zip(&token_counts)
+                    .map(|(section, &token_count)| {
+                        let body: String = chars
+                            [section.body_start as usize..section.body_end as usize]
+                            .iter()
+                            .collect();
+                        SectionRow {
+                            doc_id: &doc.doc_id,
+                            section,
+                            text: body.trim_end_matches('\n').to_string(),
+                            token_count,
+                        }
+                    })
+                    .collect();
+                let section_rows = schema::sections_batch(&section_rows)?;
+                Ok((doc, outline, section_rows, token_rows))
+            },
+            |rows| {
+                let (doc, outline, section_rows, token_rows) = rows?;
+                for section in &outline {
+                    sections_jsonl.write(section)?;
                 }
-            }
-            sections_table.write(&schema::sections_batch(&srows)?)?;
-            section_rows += srows.len() as u64;
-        }
-        documents_writer.finish()?;
-        sections_table.finish()?;
+                pending.push((doc, outline.len() as u32));
+                pending_sections.push(section_rows);
+                if pending.len() >= self.settings.run.batch_documents {
+                    write_rows(&mut pending, &mut pending_sections)?;
+                }
+                tokens.write(token_rows)
+            },
+        )?;
+        write_rows(&mut pending, &mut pending_sections)?;
+        sections_jsonl.finish()?;
+        let document_rows = documents.finish()?;
+        let section_rows = sections.finish()?;
+        let token_rows = tokens.finish()?;
 
-        // 4. The account of every raw file.
+        // The account of every raw file.
         let sources: Vec<SourceRecord> =
             read_jsonl(&stage_dir(&self.out, "dedupe").join("sources.jsonl"))?
                 .collect::<Result<_>>()?;
-        let mut sources_writer =
-            TableWriter::create(&output.file("sources.parquet"), schema::sources_schema())?;
-        sources_writer.write(&schema::sources_batch(&sources)?)?;
+        let mut sources_writer = TableWriter::create(
+            &output.file("sources.parquet"),
+            schema::sources_schema(),
+            sources.len(),
+        )?;
+        sources_writer.write(schema::sources_batch(&sources)?)?;
         sources_writer.finish()?;
-        debug_assert_eq!(order.len() as u64, document_rows);
         Ok(format!(
             "{document_rows} documents, {section_rows} sections, {token_rows} tokens, {} sources",
             sources.len()
@@ -746,31 +749,23 @@ fn stage_error(reason: &str) -> Error {
     }
 }
 
-fn string_column<'a>(batch: &'a arrow::array::RecordBatch, name: &str) -> Result<&'a StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| stage_error(&format!("column {name} missing or not text")))
+/// The segment stage's artifact, document by document.
+fn read_document_tokens(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<DocumentTokens>> + use<>> {
+    Ok(read_ipc(path)?.flat_map(|batch| {
+        let documents = batch.and_then(|b| DocumentTokens::from_batch(&b));
+        match documents {
+            Ok(documents) => documents.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }
+    }))
 }
 
-/// Per document, its token count and the words tagged as places, streamed from the segment
-/// stage's table (memory: a counter and a few names per document).
-fn token_facts(path: &Path) -> Result<HashMap<String, TokenFacts>> {
-    let mut facts: HashMap<String, TokenFacts> = HashMap::new();
-    for batch in read_batches(path)? {
-        let batch = batch?;
-        let ids = string_column(&batch, "doc_id")?;
-        let tokens = string_column(&batch, "token")?;
-        let pos = string_column(&batch, "pos")?;
-        for i in 0..ids.len() {
-            let entry = facts.entry(ids.value(i).to_string()).or_default();
-            entry.count += 1;
-            if pos.value(i) == "ns" {
-                entry.places.push(tokens.value(i).to_string());
-            }
-        }
-    }
-    Ok(facts)
+fn spans_error(doc_id: &str) -> Error {
+    stage_error(&format!(
+        "the segment stage's token spans do not fit document {doc_id}: run `pipeline segment` again"
+    ))
 }
 
 /// A raw file's bytes, refusing one larger than `max` before reading it.

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int32Builder, Int64Array,
-    ListBuilder, MapBuilder, RecordBatch, StringArray, StringBuilder, StructBuilder,
+    Array, ArrayRef, BooleanArray, BooleanBuilder, Date32Array, Float64Array, Int32Array,
+    Int32Builder, Int64Array, ListArray, ListBuilder, MapBuilder, RecordBatch, StringArray,
+    StringBuilder, StructBuilder,
 };
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
 
@@ -113,21 +114,32 @@ pub fn sections_schema() -> SchemaRef {
     ]))
 }
 
-/// The tokens table as the segment stage writes it: everything but `section_id`.
+/// The segment stage's artifact: one row per document, its tokens as lists (the word itself is
+/// not stored: it is the span of the document text). Written as Arrow IPC, read back by tag and
+/// sectionize without decoding.
 pub fn segment_tokens_schema() -> SchemaRef {
-    Arc::new(Schema::new(token_fields(false)))
+    let list = |name: &str, item: DataType| {
+        Field::new(
+            name,
+            DataType::List(Arc::new(Field::new("item", item, false))),
+            false,
+        )
+    };
+    Arc::new(Schema::new(vec![
+        utf8("doc_id", false),
+        list("paragraph", DataType::Int32),
+        list("sentence", DataType::Int32),
+        list("char_start", DataType::Int32),
+        list("char_end", DataType::Int32),
+        list("pos", DataType::Utf8),
+        list("is_stopword", DataType::Boolean),
+    ]))
 }
 
 pub fn tokens_schema() -> SchemaRef {
-    Arc::new(Schema::new(token_fields(true)))
-}
-
-fn token_fields(with_section: bool) -> Vec<Field> {
-    let mut fields = vec![utf8("doc_id", false)];
-    if with_section {
-        fields.push(utf8("section_id", false));
-    }
-    fields.extend([
+    Arc::new(Schema::new(vec![
+        utf8("doc_id", false),
+        utf8("section_id", false),
         int32("paragraph"),
         int32("sentence"),
         int32("position"),
@@ -137,8 +149,7 @@ fn token_fields(with_section: bool) -> Vec<Field> {
         int32("char_end"),
         Field::new("is_punct", DataType::Boolean, false),
         Field::new("is_stopword", DataType::Boolean, false),
-    ]);
-    fields
+    ]))
 }
 
 pub fn sources_schema() -> SchemaRef {
@@ -344,57 +355,255 @@ pub fn sources_batch(rows: &[SourceRecord]) -> Result<RecordBatch> {
     batch(sources_schema(), columns, "sources")
 }
 
-/// One document's tokens, column by column, as the segment stage produces them. Text goes straight
-/// into Arrow builders: no allocation per token.
+/// One document's tokens, column by column, as the segment stage produces them (tags go straight
+/// into an Arrow builder: no allocation per token).
 #[derive(Debug, Default)]
-pub struct TokenColumns {
-    pub doc_id: StringBuilder,
+pub struct SegmentedDocument {
+    pub doc_id: String,
     pub paragraph: Vec<i32>,
     pub sentence: Vec<i32>,
-    pub position: Vec<i32>,
-    pub token: StringBuilder,
-    pub pos: StringBuilder,
     pub char_start: Vec<i32>,
     pub char_end: Vec<i32>,
-    pub is_punct: Vec<bool>,
+    pub pos: StringBuilder,
     pub is_stopword: Vec<bool>,
 }
 
-impl TokenColumns {
+impl SegmentedDocument {
     pub fn len(&self) -> usize {
-        self.position.len()
+        self.char_start.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.position.is_empty()
-    }
-
-    /// The batch for the segment stage's artifact (no `section_id` yet).
-    pub fn finish(mut self) -> Result<RecordBatch> {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.doc_id.finish()),
-            Arc::new(Int32Array::from(self.paragraph)),
-            Arc::new(Int32Array::from(self.sentence)),
-            Arc::new(Int32Array::from(self.position)),
-            Arc::new(self.token.finish()),
-            Arc::new(self.pos.finish()),
-            Arc::new(Int32Array::from(self.char_start)),
-            Arc::new(Int32Array::from(self.char_end)),
-            Arc::new(BooleanArray::from(self.is_punct)),
-            Arc::new(BooleanArray::from(self.is_stopword)),
-        ];
-        batch(segment_tokens_schema(), columns, "tokens")
+        self.char_start.is_empty()
     }
 }
 
-/// Adds the `section_id` column to a batch of the segment stage's tokens.
-pub fn tokens_with_sections(
-    segment_batch: &RecordBatch,
-    section_ids: StringArray,
+/// Rows of the segment stage's artifact, filled document by document.
+pub struct SegmentColumns {
+    doc_id: StringBuilder,
+    paragraph: ListBuilder<Int32Builder>,
+    sentence: ListBuilder<Int32Builder>,
+    char_start: ListBuilder<Int32Builder>,
+    char_end: ListBuilder<Int32Builder>,
+    pos: ListBuilder<StringBuilder>,
+    is_stopword: ListBuilder<BooleanBuilder>,
+    tokens: usize,
+}
+
+impl Default for SegmentColumns {
+    fn default() -> Self {
+        let fields = segment_tokens_schema();
+        let item = |i: usize| match fields.field(i).data_type() {
+            DataType::List(item) => item.clone(),
+            _ => unreachable!("list columns"),
+        };
+        SegmentColumns {
+            doc_id: StringBuilder::new(),
+            paragraph: ListBuilder::new(Int32Builder::new()).with_field(item(1)),
+            sentence: ListBuilder::new(Int32Builder::new()).with_field(item(2)),
+            char_start: ListBuilder::new(Int32Builder::new()).with_field(item(3)),
+            char_end: ListBuilder::new(Int32Builder::new()).with_field(item(4)),
+            pos: ListBuilder::new(StringBuilder::new()).with_field(item(5)),
+            is_stopword: ListBuilder::new(BooleanBuilder::new()).with_field(item(6)),
+            tokens: 0,
+        }
+    }
+}
+
+impl SegmentColumns {
+    pub fn append(&mut self, doc: &SegmentedDocument) {
+        self.doc_id.append_value(&doc.doc_id);
+        self.paragraph.values().append_slice(&doc.paragraph);
+        self.paragraph.append(true);
+        self.sentence.values().append_slice(&doc.sentence);
+        self.sentence.append(true);
+        self.char_start.values().append_slice(&doc.char_start);
+        self.char_start.append(true);
+        self.char_end.values().append_slice(&doc.char_end);
+        self.char_end.append(true);
+        let pos = doc.pos.finish_cloned();
+        for i in 0..pos.len() {
+            self.pos.values().append_value(pos.value(i));
+        }
+        self.pos.append(true);
+        self.is_stopword.values().append_slice(&doc.is_stopword);
+        self.is_stopword.append(true);
+        self.tokens += doc.len();
+    }
+
+    /// Tokens appended since the last `finish`.
+    pub fn tokens(&self) -> usize {
+        self.tokens
+    }
+
+    pub fn finish(&mut self) -> Result<RecordBatch> {
+        self.tokens = 0;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.doc_id.finish()),
+            Arc::new(self.paragraph.finish()),
+            Arc::new(self.sentence.finish()),
+            Arc::new(self.char_start.finish()),
+            Arc::new(self.char_end.finish()),
+            Arc::new(self.pos.finish()),
+            Arc::new(self.is_stopword.finish()),
+        ];
+        batch(segment_tokens_schema(), columns, "segment tokens")
+    }
+}
+
+/// One document's tokens read back from the segment stage's artifact (cheap slices of its lists).
+#[derive(Debug, Clone)]
+pub struct DocumentTokens {
+    pub doc_id: String,
+    pub paragraph: Int32Array,
+    pub sentence: Int32Array,
+    pub char_start: Int32Array,
+    pub char_end: Int32Array,
+    pub pos: StringArray,
+    pub is_stopword: BooleanArray,
+}
+
+impl DocumentTokens {
+    pub fn len(&self) -> usize {
+        self.char_start.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.char_start.is_empty()
+    }
+
+    /// The words, cut out of the document's text by their spans; `None` when a span does not fit
+    /// the text (the tokens belong to another version of the document).
+    pub fn words<'t>(&self, text: &'t str) -> Option<Vec<&'t str>> {
+        // Byte offset of every code point, and of the end.
+        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        offsets.push(text.len());
+        let (starts, ends) = (self.char_start.values(), self.char_end.values());
+        starts
+            .iter()
+            .zip(ends.iter())
+            .map(|(&start, &end)| {
+                let (from, to) = (*offsets.get(start as usize)?, *offsets.get(end as usize)?);
+                text.get(from..to)
+            })
+            .collect()
+    }
+
+    /// Every document in a batch of the segment stage's artifact, in order.
+    pub fn from_batch(batch: &RecordBatch) -> Result<Vec<DocumentTokens>> {
+        let bad = |what: &str| Error::Stage {
+            stage: "reading a stage table",
+            reason: format!("segment tokens: {what}"),
+        };
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .ok_or_else(|| bad(&format!("no column {name}")))
+        };
+        let ids = column("doc_id")?
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| bad("doc_id is not text"))?;
+        let list = |name: &str| -> Result<ListArray> {
+            column(name)?
+                .as_any()
+                .downcast_ref::<ListArray>()
+                .cloned()
+                .ok_or_else(|| bad(&format!("{name} is not a list")))
+        };
+        let (paragraph, sentence, start, end, pos, stop) = (
+            list("paragraph")?,
+            list("sentence")?,
+            list("char_start")?,
+            list("char_end")?,
+            list("pos")?,
+            list("is_stopword")?,
+        );
+        let ints = |l: &ListArray, row: usize| -> Result<Int32Array> {
+            l.value(row)
+                .as_any()
+                .downcast_ref::<Int32Array>()
+                .cloned()
+                .ok_or_else(|| bad("a list of numbers holds something else"))
+        };
+        (0..batch.num_rows())
+            .map(|row| {
+                let tokens = DocumentTokens {
+                    doc_id: ids.value(row).to_string(),
+                    paragraph: ints(&paragraph, row)?,
+                    sentence: ints(&sentence, row)?,
+                    char_start: ints(&start, row)?,
+                    char_end: ints(&end, row)?,
+                    pos: pos
+                        .value(row)
+                        .as_any()
+                        .downcast_ref::<StringArray>()
+                        .cloned()
+                        .ok_or_else(|| bad("pos is not a list of text"))?,
+                    is_stopword: stop
+                        .value(row)
+                        .as_any()
+                        .downcast_ref::<BooleanArray>()
+                        .cloned()
+                        .ok_or_else(|| bad("is_stopword is not a list of booleans"))?,
+                };
+                let n = tokens.len();
+                if [
+                    tokens.paragraph.len(),
+                    tokens.sentence.len(),
+                    tokens.char_end.len(),
+                ]
+                .iter()
+                .chain([tokens.pos.len(), tokens.is_stopword.len()].iter())
+                .any(|len| *len != n)
+                {
+                    return Err(bad("lists of one document differ in length"));
+                }
+                Ok(tokens)
+            })
+            .collect()
+    }
+}
+
+/// The rows of the tokens table for one document: its segment tokens, each word cut out of the
+/// text, with the innermost section holding it.
+pub fn document_tokens_batch(
+    tokens: &DocumentTokens,
+    words: &[&str],
+    section_ids: &[&str],
 ) -> Result<RecordBatch> {
-    let mut columns: Vec<ArrayRef> = segment_batch.columns().to_vec();
-    columns.insert(1, Arc::new(section_ids));
+    let n = tokens.len();
+    let mut doc_id = StringBuilder::with_capacity(n, n * tokens.doc_id.len());
+    let mut section_id = StringBuilder::with_capacity(n, n * (tokens.doc_id.len() + 3));
+    let mut token = StringBuilder::with_capacity(n, n * 6);
+    for i in 0..n {
+        doc_id.append_value(&tokens.doc_id);
+        section_id.append_value(section_ids[i]);
+        token.append_value(words[i]);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(doc_id.finish()),
+        Arc::new(section_id.finish()),
+        Arc::new(tokens.paragraph.clone()),
+        Arc::new(tokens.sentence.clone()),
+        Arc::new(Int32Array::from_iter_values(0..n as i32)),
+        Arc::new(token.finish()),
+        Arc::new(tokens.pos.clone()),
+        Arc::new(tokens.char_start.clone()),
+        Arc::new(tokens.char_end.clone()),
+        Arc::new(BooleanArray::from_iter(
+            words.iter().map(|w| Some(is_punctuation(w))),
+        )),
+        Arc::new(tokens.is_stopword.clone()),
+    ];
     batch(tokens_schema(), columns, "tokens")
+}
+
+/// A token made only of punctuation or symbols.
+pub fn is_punctuation(token: &str) -> bool {
+    token
+        .chars()
+        .all(|c| !c.is_alphanumeric() && !c.is_whitespace())
 }
 
 #[cfg(test)]

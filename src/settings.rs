@@ -39,7 +39,7 @@ impl Default for RunSettings {
             raw_dir: "raw".into(),
             out_dir: "out".into(),
             threads: 0,
-            batch_documents: 512,
+            batch_documents: 128,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! noise, odd white space and punctuation) in random order, plus raw random bytes.
 
 use pipeline::model::{Document, Metadata};
+use pipeline::schema::{DocumentTokens, SegmentColumns};
 use pipeline::settings::{CleanSettings, SectionizeSettings, SegmentSettings};
 use pipeline::stages::clean::Cleaner;
 use pipeline::stages::sectionize::{Sectionizer, innermost_section};
@@ -142,24 +143,21 @@ proptest! {
     /// without its white space.
     #[test]
     fn tokens_give_back_their_paragraphs(picks in proptest::collection::vec(0usize..1000, 1..120)) {
-        use arrow::array::{Array, AsArray};
-        use arrow::datatypes::Int32Type;
         let raw = text_from(&picks);
         let lines: Vec<&str> = raw.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect();
         prop_assume!(!lines.is_empty());
         let text = lines.join("\n");
         let segmenter = segmenter();
-        let batch = segmenter.segment(&tagged(&text)).finish().unwrap();
-        let tokens = batch.column_by_name("token").unwrap().as_string::<i32>();
-        let paragraph = batch.column_by_name("paragraph").unwrap().as_primitive::<Int32Type>();
-        let start = batch.column_by_name("char_start").unwrap().as_primitive::<Int32Type>();
-        let end = batch.column_by_name("char_end").unwrap().as_primitive::<Int32Type>();
-        let chars: Vec<char> = text.chars().collect();
+        // Through the segment stage's artifact format and back.
+        let mut columns = SegmentColumns::default();
+        columns.append(&segmenter.segment(&tagged(&text)));
+        let batch = columns.finish().unwrap();
+        let tokens = DocumentTokens::from_batch(&batch).unwrap().remove(0);
+        let words = tokens.words(&text).expect("spans fit the text");
         let mut rebuilt = vec![String::new(); lines.len()];
-        for i in 0..tokens.len() {
-            let span: String = chars[start.value(i) as usize..end.value(i) as usize].iter().collect();
-            prop_assert_eq!(span.as_str(), tokens.value(i));
-            rebuilt[paragraph.value(i) as usize].push_str(tokens.value(i));
+        for (i, word) in words.iter().enumerate() {
+            prop_assert!(!word.trim().is_empty());
+            rebuilt[tokens.paragraph.value(i) as usize].push_str(word);
         }
         for (line, got) in lines.iter().zip(&rebuilt) {
             let expected: String = line.chars().filter(|c| !c.is_whitespace()).collect();

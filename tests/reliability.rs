@@ -315,7 +315,7 @@ fn a_damaged_stage_artifact_is_detected_and_rebuilt() {
     assert!(pipeline(dir.path(), &["run", "--quiet"]).status.success());
     let reference = std::fs::read(dir.path().join("out/tokens.parquet")).unwrap();
     // Truncate the segment stage's table.
-    let artifact = dir.path().join("out/stages/segment/tokens.parquet");
+    let artifact = dir.path().join("out/stages/segment/tokens.arrow");
     let bytes = std::fs::read(&artifact).unwrap();
     std::fs::write(&artifact, &bytes[..bytes.len() / 2]).unwrap();
     let output = pipeline(dir.path(), &["run"]);

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use pipeline::model::Document;
 use pipeline::settings::{SegmentSettings, TagSettings};
 use pipeline::stages::segment::Segmenter;
-use pipeline::stages::tag::{TokenFacts, Tagger};
+use pipeline::stages::tag::Tagger;
 
 fuzz_target!(|bytes: &[u8]| {
     static SETUP: std::sync::OnceLock<(Segmenter, Tagger)> = std::sync::OnceLock::new();
@@ -14,8 +14,9 @@ fuzz_target!(|bytes: &[u8]| {
     });
     let raw = String::from_utf8_lossy(bytes);
     let text: String = raw.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
-    let mut doc = Document { doc_id: "d".into(), text, ..Default::default() };
-    tagger.tag(&mut doc, segmenter.jieba(), &TokenFacts::default());
+    let words: Vec<(&str, &str)> = text.split('\n').flat_map(|p| segmenter.words(p)).map(|w| (w.text, w.pos)).collect();
+    let mut doc = Document { doc_id: "d".into(), text: text.clone(), ..Default::default() };
+    tagger.tag(&mut doc, &words);
     let meta = doc.meta.expect("tagged");
     if let Some(date) = meta.date {
         assert!(date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-', "{date}");

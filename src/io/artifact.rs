@@ -15,6 +15,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 pub const FINGERPRINT_FILE: &str = "fingerprint.json";
+/// Raised whenever a stage's files change shape, so that artifacts an older build left behind are
+/// redone rather than misread.
+const ARTIFACT_FORMAT: &str = "artifacts-2";
 
 /// What a stage's output was made from, and what it is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -54,6 +57,7 @@ pub fn fingerprint_key(
     let mut hasher = Sha256::new();
     hasher.update(stage.as_bytes());
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(ARTIFACT_FORMAT.as_bytes());
     hasher.update(serde_json::to_vec(settings).expect("settings serialise"));
     for input in inputs {
         hasher.update(serde_json::to_vec(input).expect("digests serialise"));
@@ -156,7 +160,9 @@ impl<T: Serialize> JsonlWriter<T> {
 }
 
 /// Reads one value per line, naming the file and line of anything it cannot read.
-pub fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<impl Iterator<Item = Result<T>>> {
+pub fn read_jsonl<T: DeserializeOwned>(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let path = path.to_path_buf();
     Ok(BufReader::with_capacity(1 << 20, file)

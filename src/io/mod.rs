@@ -1,5 +1,6 @@
 //! Everything that touches files: raw input, stage artifacts, Parquet tables.
 
 pub mod artifact;
+pub mod ipc;
 pub mod parquet;
 pub mod raw;

@@ -1,5 +1,6 @@
 //! Parquet in and out. A `TableWriter` writes to a temporary name beside the target and renames it
-//! into place on `finish`, so a crash never leaves a half-written table under a final name.
+//! into place on `finish`, so a crash never leaves a half-written table under a final name; it
+//! encodes the columns of each row group in parallel.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -8,35 +9,39 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::{
+    ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves,
+};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
 pub struct TableWriter {
     target: PathBuf,
     tmp: PathBuf,
-    writer: ArrowWriter<File>,
+    writer: SerializedFileWriter<File>,
+    columns: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    /// Rows not yet encoded.
+    pending: Vec<RecordBatch>,
+    pending_rows: usize,
+    /// The row group being encoded: one writer per leaf column, and the rows it holds.
+    group: Option<Vec<ArrowColumnWriter>>,
+    group_rows: usize,
+    rows_per_group: usize,
+    row_groups: usize,
     rows: u64,
 }
 
+/// Rows encoded at a time: enough to keep both cores busy, few enough to keep memory small.
+const ENCODE_ROWS: usize = 64 * 1024;
+
 impl TableWriter {
-    /// A table of the dataset: zstd, small on disk.
-    pub fn create(target: &Path, schema: SchemaRef) -> Result<Self> {
-        let zstd = Compression::ZSTD(ZstdLevel::try_new(3).expect("valid level"));
-        Self::with_compression(target, schema, zstd)
-    }
-
-    /// A stage's intermediate table, read back once: snappy, cheap to write and read.
-    pub fn intermediate(target: &Path, schema: SchemaRef) -> Result<Self> {
-        Self::with_compression(target, schema, Compression::SNAPPY)
-    }
-
-    fn with_compression(
-        target: &Path,
-        schema: SchemaRef,
-        compression: Compression,
-    ) -> Result<Self> {
+    /// A table of the dataset: zstd, small on disk, a row group every `rows_per_group` rows.
+    pub fn create(target: &Path, schema: SchemaRef, rows_per_group: usize) -> Result<Self> {
         let file_name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -44,36 +49,126 @@ impl TableWriter {
         let tmp = target.with_file_name(format!(".tmp-{file_name}"));
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let properties = WriterProperties::builder()
-            .set_compression(compression)
+            .set_compression(Compression::ZSTD(
+                ZstdLevel::try_new(3).expect("valid level"),
+            ))
             .set_created_by(format!("pipeline {}", env!("CARGO_PKG_VERSION")))
             .build();
-        let writer = ArrowWriter::try_new(file, schema, Some(properties))
+        // The Arrow writer records the Arrow schema in the footer; its parts then let each row
+        // group's columns be encoded in parallel.
+        let (writer, columns) = ArrowWriter::try_new(file, schema.clone(), Some(properties))
+            .and_then(ArrowWriter::into_serialized_writer)
             .map_err(|e| Error::parquet(&tmp, e))?;
         Ok(TableWriter {
             target: target.to_path_buf(),
             tmp,
             writer,
+            columns,
+            schema,
+            pending: Vec::new(),
+            pending_rows: 0,
+            group: None,
+            group_rows: 0,
+            rows_per_group: rows_per_group.max(1),
+            row_groups: 0,
             rows: 0,
         })
     }
 
-    /// Writes a batch; a full row group is flushed to disk as it fills.
-    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+    /// Adds rows. They are encoded in slices whose bounds depend only on row numbers, so the file
+    /// is the same however the rows were split between calls.
+    pub fn write(&mut self, batch: RecordBatch) -> Result<()> {
         self.rows += batch.num_rows() as u64;
-        self.writer
-            .write(batch)
-            .map_err(|e| Error::parquet(&self.tmp, e))
+        self.pending_rows += batch.num_rows();
+        self.pending.push(batch);
+        if self.pending_rows >= self.next_slice() {
+            self.encode_pending(false)?;
+        }
+        Ok(())
     }
 
-    /// Ends the current row group, so memory stays bounded by what one group holds.
-    pub fn flush(&mut self) -> Result<()> {
-        self.writer
-            .flush()
-            .map_err(|e| Error::parquet(&self.tmp, e))
+    /// Rows of the next slice to encode: `ENCODE_ROWS`, or what is left of the row group.
+    fn next_slice(&self) -> usize {
+        ENCODE_ROWS.min(self.rows_per_group - self.group_rows)
     }
 
-    /// Closes the file and moves it to its final name. Returns the number of rows written.
-    pub fn finish(self) -> Result<u64> {
+    /// Encodes the pending rows slice by slice (a slice ends at `ENCODE_ROWS` rows or at the end
+    /// of a row group); with `all` false, a last short slice stays pending.
+    fn encode_pending(&mut self, all: bool) -> Result<()> {
+        let mut rows = arrow::compute::concat_batches(&self.schema, self.pending.iter())
+            .map_err(|e| Error::arrow(self.tmp.display().to_string(), e))?;
+        self.pending.clear();
+        loop {
+            let size = self.next_slice();
+            if rows.num_rows() == 0 || (!all && rows.num_rows() < size) {
+                break;
+            }
+            let size = size.min(rows.num_rows());
+            self.encode(&rows.slice(0, size))?;
+            rows = rows.slice(size, rows.num_rows() - size);
+            if self.group_rows == self.rows_per_group {
+                self.close_row_group()?;
+            }
+        }
+        self.pending_rows = rows.num_rows();
+        if self.pending_rows > 0 {
+            self.pending.push(rows);
+        }
+        Ok(())
+    }
+
+    /// Encodes rows into the open row group, its columns in parallel (on the current rayon pool).
+    fn encode(&mut self, rows: &RecordBatch) -> Result<()> {
+        let parquet_error = |e| Error::parquet(&self.tmp, e);
+        let mut writers = match self.group.take() {
+            Some(writers) => writers,
+            None => self
+                .columns
+                .create_column_writers(self.row_groups)
+                .map_err(parquet_error)?,
+        };
+        let mut leaves = Vec::with_capacity(writers.len());
+        for (field, column) in self.schema.fields().iter().zip(rows.columns()) {
+            leaves.extend(compute_leaves(field, column).map_err(parquet_error)?);
+        }
+        writers
+            .par_iter_mut()
+            .zip(leaves)
+            .try_for_each(|(writer, leaf)| writer.write(&leaf))
+            .map_err(parquet_error)?;
+        self.group = Some(writers);
+        self.group_rows += rows.num_rows();
+        Ok(())
+    }
+
+    /// Finishes the open row group and appends it to the file.
+    fn close_row_group(&mut self) -> Result<()> {
+        let Some(writers) = self.group.take() else {
+            return Ok(());
+        };
+        let parquet_error = |e| Error::parquet(&self.tmp, e);
+        let chunks: Vec<ArrowColumnChunk> = writers
+            .into_par_iter()
+            .map(ArrowColumnWriter::close)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(parquet_error)?;
+        let mut row_group = self.writer.next_row_group().map_err(parquet_error)?;
+        for chunk in chunks {
+            chunk
+                .append_to_row_group(&mut row_group)
+                .map_err(parquet_error)?;
+        }
+        row_group.close().map_err(parquet_error)?;
+        self.row_groups += 1;
+        self.group_rows = 0;
+        Ok(())
+    }
+
+    /// Writes what is pending, closes the file and moves it to its final name. Returns the number
+    /// of rows written.
+    pub fn finish(mut self) -> Result<u64> {
+        self.encode_pending(true)?;
+        self.close_row_group()?;
         let file = self
             .writer
             .into_inner()

@@ -12,7 +12,7 @@ use regex::Regex;
 
 use crate::error::{Error, Result};
 use crate::model::Document;
-use crate::schema::TokenColumns;
+use crate::schema::SegmentedDocument;
 use crate::settings::SegmentSettings;
 
 /// The built-in domain dictionary, in jieba's format (word freq tag); `#` starts a comment line.
@@ -83,11 +83,13 @@ impl Segmenter {
     }
 
     /// All tokens of one document, in order.
-    pub fn segment(&self, doc: &Document) -> TokenColumns {
-        let mut out = TokenColumns::default();
+    pub fn segment(&self, doc: &Document) -> SegmentedDocument {
+        let mut out = SegmentedDocument {
+            doc_id: doc.doc_id.clone(),
+            ..Default::default()
+        };
         let mut paragraph_start = 0usize; // code points
         let mut sentence = 0i32;
-        let mut position = 0i32;
         for (paragraph, text) in doc.paragraphs().enumerate() {
             let words = self.words(text);
             let mut sentence_open = false;
@@ -95,17 +97,12 @@ impl Segmenter {
                 if word.text.chars().all(char::is_whitespace) {
                     continue;
                 }
-                out.doc_id.append_value(&doc.doc_id);
                 out.paragraph.push(paragraph as i32);
                 out.sentence.push(sentence);
-                out.position.push(position);
-                out.token.append_value(word.text);
-                out.pos.append_value(word.pos);
                 out.char_start.push((paragraph_start + word.start) as i32);
                 out.char_end.push((paragraph_start + word.end) as i32);
-                out.is_punct.push(is_punctuation(word.text));
+                out.pos.append_value(word.pos);
                 out.is_stopword.push(self.stop_words.contains(word.text));
-                position += 1;
                 sentence_open = true;
                 let next_closes = words
                     .get(i + 1)
@@ -195,13 +192,6 @@ fn ends_after_closing(words: &[Word<'_>]) -> bool {
         .is_some_and(|w| SENTENCE_END.contains(&w.text))
 }
 
-/// A token made only of punctuation or symbols.
-pub fn is_punctuation(token: &str) -> bool {
-    token
-        .chars()
-        .all(|c| !c.is_alphanumeric() && !c.is_whitespace())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,11 +204,15 @@ mod tests {
         }
     }
 
-    fn texts(tokens: &TokenColumns) -> Vec<String> {
-        use arrow::array::Array;
-        let array = tokens.token.finish_cloned();
-        (0..array.len())
-            .map(|i| array.value(i).to_string())
+    /// The words of a segmented document, cut out of its text.
+    fn texts(d: &Document, tokens: &SegmentedDocument) -> Vec<String> {
+        let chars: Vec<char> = d.text.chars().collect();
+        (0..tokens.len())
+            .map(|i| {
+                chars[tokens.char_start[i] as usize..tokens.char_end[i] as usize]
+                    .iter()
+                    .collect()
+            })
             .collect()
     }
 
@@ -227,15 +221,20 @@ mod tests {
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
         let d = doc("同志们：\n今天我们召开机关党建工作会议。他说：“要从严治党。”大家 鼓掌！");
         let tokens = segmenter.segment(&d);
-        let words = texts(&tokens);
-        let chars: Vec<char> = d.text.chars().collect();
-        for i in 0..tokens.len() {
-            let span: String = chars[tokens.char_start[i] as usize..tokens.char_end[i] as usize]
-                .iter()
-                .collect();
-            assert_eq!(span, words[i]);
-            assert!(!words[i].trim().is_empty());
-        }
+        let words = texts(&d, &tokens);
+        // The spans give back jieba's words, paragraph by paragraph, white space left out.
+        let jieba_words: Vec<&str> = d
+            .text
+            .split('\n')
+            .flat_map(|p| segmenter.words(p))
+            .map(|w| w.text)
+            .filter(|w| !w.trim().is_empty())
+            .collect();
+        assert_eq!(words, jieba_words);
+        assert_eq!(
+            tokens.paragraph.iter().filter(|p| **p == 0).count(),
+            segmenter.words("同志们：").len()
+        );
         assert!(words.contains(&"机关党建".to_string()));
         assert!(words.contains(&"从严治党".to_string()));
         // 同志们：| 今天…会议。| 他说：“要从严治党。” | 大家鼓掌！
@@ -261,8 +260,9 @@ mod tests {
     #[test]
     fn stop_words_are_marked() {
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
-        let tokens = segmenter.segment(&doc("我们的工作"));
-        let words = texts(&tokens);
+        let d = doc("我们的工作");
+        let tokens = segmenter.segment(&d);
+        let words = texts(&d, &tokens);
         let marked: Vec<(&str, bool)> = words
             .iter()
             .map(String::as_str)
@@ -290,7 +290,8 @@ mod tests {
             domain_dictionary: false,
             ..Default::default()
         };
-        let tokens = Segmenter::new(&off).unwrap().segment(&doc("加强机关党建"));
-        assert!(!texts(&tokens).contains(&"机关党建".to_string()));
+        let d = doc("加强机关党建");
+        let tokens = Segmenter::new(&off).unwrap().segment(&d);
+        assert!(!texts(&d, &tokens).contains(&"机关党建".to_string()));
     }
 }

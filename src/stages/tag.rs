@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
 use regex::Regex;
 
 use crate::gazetteer::Gazetteer;
+use crate::keywords::KeywordRanker;
 use crate::model::{Document, Metadata};
 use crate::outline::parse_marker;
 use crate::settings::TagSettings;
@@ -71,16 +71,8 @@ const GENRE_CUES: &[(&str, &[&str])] = &[
 
 pub struct Tagger {
     settings: TagSettings,
-    tfidf: TfIdf,
+    keywords: KeywordRanker,
     gazetteer: Gazetteer,
-}
-
-/// What the segment stage's tokens tell the tag stage about one document.
-#[derive(Debug, Clone, Default)]
-pub struct TokenFacts {
-    pub count: u64,
-    /// Tokens jieba tagged as place names (`ns`), in order.
-    pub places: Vec<String>,
 }
 
 /// What the header block holds.
@@ -97,32 +89,21 @@ impl Tagger {
     pub fn new(settings: &TagSettings) -> Self {
         Tagger {
             settings: settings.clone(),
-            tfidf: {
-                // jieba's IDF table, with the settings' stop words on top of jieba's own.
-                let mut tfidf = TfIdf::default();
-                let config = settings
-                    .keyword_stop_words
-                    .iter()
-                    .fold(KeywordExtractConfig::builder(), |b, w| {
-                        b.add_stop_word(w.clone())
-                    })
-                    .build();
-                *tfidf.config_mut() = config;
-                tfidf
-            },
+            keywords: KeywordRanker::new(&settings.keyword_pos, &settings.keyword_stop_words),
             gazetteer: Gazetteer::builtin(),
         }
     }
 
-    /// Fills `doc.meta` from its text, its page facts, its collection and its tokens' facts.
-    pub fn tag(&self, doc: &mut Document, jieba: &Jieba, tokens: &TokenFacts) {
+    /// Fills `doc.meta` from its text, its page facts, its collection and its words as the segment
+    /// stage cut and tagged them (word, part of speech).
+    pub fn tag(&self, doc: &mut Document, words: &[(&str, &str)]) {
         let text = doc.text.clone();
         let paragraphs: Vec<&str> = text.split('\n').collect();
         let header = read_header(&paragraphs);
         let mut meta = Metadata {
             body_start: header.body_start as u32,
             paragraph_count: paragraphs.len() as u32,
-            token_count: tokens.count,
+            token_count: words.len() as u64,
             ..Default::default()
         };
         let mut evidence = BTreeMap::new();
@@ -205,18 +186,15 @@ impl Tagger {
             evidence.insert("genre".into(), text);
         }
         meta.keywords = self
-            .tfidf
-            .extract_keywords(
-                jieba,
-                &doc.text,
-                self.settings.keywords,
-                self.settings.keyword_pos.clone(),
-            )
-            .into_iter()
-            .map(|k| k.keyword)
-            .collect();
+            .keywords
+            .top(words.iter().copied(), self.settings.keywords);
 
-        let places = self.gazetteer.mentions(&doc.text, &tokens.places);
+        let tagged_places: Vec<String> = words
+            .iter()
+            .filter(|(_, pos)| *pos == "ns")
+            .map(|(word, _)| word.to_string())
+            .collect();
+        let places = self.gazetteer.mentions(&doc.text, &tagged_places);
         if let Some(top) = places.first() {
             let at = doc.text.find(top.name.as_str()).or_else(|| {
                 crate::gazetteer::short_form(&top.name).and_then(|s| doc.text.find(s.as_str()))
@@ -479,14 +457,12 @@ mod tests {
             ..Default::default()
         };
         let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
-        let places: Vec<String> = segmenter
-            .words(text)
-            .into_iter()
-            .filter(|w| w.pos == "ns")
-            .map(|w| w.text.to_string())
+        let words: Vec<(&str, &str)> = text
+            .split('\n')
+            .flat_map(|p| segmenter.words(p))
+            .map(|w| (w.text, w.pos))
             .collect();
-        let facts = TokenFacts { count: 0, places };
-        Tagger::new(&TagSettings::default()).tag(&mut doc, segmenter.jieba(), &facts);
+        Tagger::new(&TagSettings::default()).tag(&mut doc, &words);
         doc
     }
 
