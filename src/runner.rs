@@ -20,7 +20,9 @@ use crate::io::parquet::TableWriter;
 use crate::io::raw::list_raw_files;
 use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
 use crate::progress::Progress;
-use crate::schema::{self, DocumentRow, DocumentTokens, SectionRow, SegmentColumns};
+use crate::schema::{
+    self, DocumentRow, DocumentTokens, SectionRow, SegmentColumns, SegmentedDocument,
+};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
 use crate::stages::dedupe::{Deduper, NearDuplicates, RepeatedParagraphs, Signer, Verdict};
@@ -178,6 +180,9 @@ impl Runner {
             }
         };
         let stored = self.intact(stage);
+        // Per-document work of the stored output can be reused when only the input changed.
+        let settings_key = fingerprint_key(stage.name(), &self.stage_settings(stage), &[]);
+        let reusable = !force && stored.as_ref().is_some_and(|f| f.settings == settings_key);
         if stored.is_none()
             && stage_dir(&self.out, stage.name())
                 .join(FINGERPRINT_FILE)
@@ -198,11 +203,11 @@ impl Runner {
         let summary = self.pool.install(|| match stage {
             Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default()),
             Stage::Dedupe => self.dedupe(&output),
-            Stage::Segment => self.segment(&output),
+            Stage::Segment => self.segment(&output, reusable),
             Stage::Tag => self.tag(&output),
             Stage::Sectionize => self.sectionize(&output),
         })?;
-        let fingerprint = output.commit(key)?;
+        let fingerprint = output.commit(key, settings_key)?;
         self.checked
             .lock()
             .expect("not poisoned")
@@ -498,7 +503,9 @@ impl Runner {
         ))
     }
 
-    fn segment(&self, output: &StageOutput) -> Result<String> {
+    /// With `reuse`, documents whose exact text the stored output already segmented (with the
+    /// same settings) take their tokens from it: adding files to a corpus segments only them.
+    fn segment(&self, output: &StageOutput, reuse: bool) -> Result<String> {
         // One jieba instance shared by all threads; only this stage needs it, so it goes with it.
         let segmenter = Segmenter::new(&self.settings.segment)?;
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
@@ -506,19 +513,45 @@ impl Runner {
             &output.file(SEGMENT_TOKENS),
             schema::segment_tokens_schema(),
         )?;
+        let (stored_index, mut stored) = match reuse {
+            true => StoredTokens::open(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))
+                .map(|(index, stored)| (index, Some(stored)))
+                .unwrap_or_default(),
+            false => Default::default(),
+        };
         let mut columns = SegmentColumns::default();
-        let (mut text_bytes, mut tokens) = (0usize, 0usize);
+        let (mut text_bytes, mut tokens, mut reused) = (0usize, 0usize, 0usize);
         let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
         let started = Instant::now();
         for_each_batch(
             read_jsonl::<Document>(&input)?,
             self.settings.run.batch_documents,
-            |doc| (doc.text.len(), segmenter.segment(&doc)),
+            |doc| {
+                let text_sha256 = crate::io::artifact::sha256_hex(doc.text.as_bytes());
+                let segmented = match stored_index.get(&hash_key(&text_sha256)) {
+                    Some(&at) => Err(at),
+                    None => Ok(SegmentedDocument {
+                        text_sha256,
+                        ..segmenter.segment(&doc)
+                    }),
+                };
+                (doc.text.len(), segmented)
+            },
             |(bytes, segmented)| {
                 progress.inc(bytes);
                 text_bytes += bytes;
-                tokens += segmented.len();
-                columns.append(&segmented);
+                match segmented {
+                    Ok(segmented) => {
+                        tokens += segmented.len();
+                        columns.append(&segmented);
+                    }
+                    Err(at) => {
+                        let earlier = stored.as_mut().expect("found in it").read(at)?;
+                        tokens += earlier.len();
+                        reused += 1;
+                        columns.append_stored(&earlier);
+                    }
+                }
                 if columns.tokens() >= SEGMENT_BATCH_TOKENS {
                     writer.write(&columns.finish()?)?;
                 }
@@ -528,8 +561,12 @@ impl Runner {
         writer.write(&columns.finish()?)?;
         writer.finish()?;
         let seconds = started.elapsed().as_secs_f64().max(1e-9);
+        let reused = match reused {
+            0 => String::new(),
+            n => format!(" ({n} documents' tokens reused from the last run)"),
+        };
         Ok(format!(
-            "{tokens} tokens from {:.2} MB of text, {:.2} MB/s",
+            "{tokens} tokens from {:.2} MB of text, {:.2} MB/s{reused}",
             text_bytes as f64 / 1e6,
             text_bytes as f64 / 1e6 / seconds
         ))
@@ -747,6 +784,71 @@ fn stage_error(reason: &str) -> Error {
         stage: "reading a stage table",
         reason: reason.to_string(),
     }
+}
+
+/// A finished segment artifact opened for reuse: where each text's tokens are (found by the text's
+/// SHA-256), read a batch at a time as documents ask for them (they come mostly in order).
+struct StoredTokens {
+    reader: arrow::ipc::reader::FileReader<std::io::BufReader<File>>,
+    current: Option<(usize, Vec<DocumentTokens>)>,
+}
+
+impl StoredTokens {
+    /// The stored output and its index: text SHA-256 (its first 128 bits) → (batch, row).
+    fn open(path: &Path) -> Result<(HashMap<u128, (usize, usize)>, Self)> {
+        let open =
+            |projection| -> Result<arrow::ipc::reader::FileReader<std::io::BufReader<File>>> {
+                let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), projection)
+                    .map_err(|e| Error::arrow(path.display().to_string(), e))
+            };
+        // The index needs only the hashes: read that one column.
+        let column = schema::segment_tokens_schema()
+            .index_of("text_sha256")
+            .expect("in the schema");
+        let hashes = open(Some(vec![column]))?;
+        let mut index = HashMap::new();
+        for (batch_number, batch) in hashes.enumerate() {
+            let batch = batch.map_err(|e| Error::arrow(path.display().to_string(), e))?;
+            let column = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<arrow::array::StringArray>()
+                .ok_or_else(|| stage_error("text_sha256 is not text"))?;
+            for row in 0..arrow::array::Array::len(column) {
+                index.insert(hash_key(column.value(row)), (batch_number, row));
+            }
+        }
+        let stored = StoredTokens {
+            reader: open(None)?,
+            current: None,
+        };
+        Ok((index, stored))
+    }
+
+    fn read(&mut self, (batch, row): (usize, usize)) -> Result<DocumentTokens> {
+        if self.current.as_ref().is_none_or(|(b, _)| *b != batch) {
+            self.reader
+                .set_index(batch)
+                .map_err(|e| Error::arrow("reading the last segment output", e))?;
+            let read = self
+                .reader
+                .next()
+                .ok_or_else(|| stage_error("the last segment output lost a batch"))?
+                .map_err(|e| Error::arrow("reading the last segment output", e))?;
+            self.current = Some((batch, DocumentTokens::from_batch(&read)?));
+        }
+        let (_, documents) = self.current.as_ref().expect("set above");
+        documents
+            .get(row)
+            .cloned()
+            .ok_or_else(|| stage_error("the last segment output lost a document"))
+    }
+}
+
+/// The first 128 bits of a hex digest, as a compact map key.
+fn hash_key(hex: &str) -> u128 {
+    u128::from_str_radix(hex.get(..32).unwrap_or(hex), 16).unwrap_or_default()
 }
 
 /// The segment stage's artifact, document by document.

@@ -127,6 +127,7 @@ pub fn segment_tokens_schema() -> SchemaRef {
     };
     Arc::new(Schema::new(vec![
         utf8("doc_id", false),
+        utf8("text_sha256", false),
         list("paragraph", DataType::Int32),
         list("sentence", DataType::Int32),
         list("char_start", DataType::Int32),
@@ -360,6 +361,8 @@ pub fn sources_batch(rows: &[SourceRecord]) -> Result<RecordBatch> {
 #[derive(Debug, Default)]
 pub struct SegmentedDocument {
     pub doc_id: String,
+    /// SHA-256 of the exact text the tokens were cut from (a rerun reuses them for the same text).
+    pub text_sha256: String,
     pub paragraph: Vec<i32>,
     pub sentence: Vec<i32>,
     pub char_start: Vec<i32>,
@@ -381,6 +384,7 @@ impl SegmentedDocument {
 /// Rows of the segment stage's artifact, filled document by document.
 pub struct SegmentColumns {
     doc_id: StringBuilder,
+    text_sha256: StringBuilder,
     paragraph: ListBuilder<Int32Builder>,
     sentence: ListBuilder<Int32Builder>,
     char_start: ListBuilder<Int32Builder>,
@@ -399,12 +403,13 @@ impl Default for SegmentColumns {
         };
         SegmentColumns {
             doc_id: StringBuilder::new(),
-            paragraph: ListBuilder::new(Int32Builder::new()).with_field(item(1)),
-            sentence: ListBuilder::new(Int32Builder::new()).with_field(item(2)),
-            char_start: ListBuilder::new(Int32Builder::new()).with_field(item(3)),
-            char_end: ListBuilder::new(Int32Builder::new()).with_field(item(4)),
-            pos: ListBuilder::new(StringBuilder::new()).with_field(item(5)),
-            is_stopword: ListBuilder::new(BooleanBuilder::new()).with_field(item(6)),
+            text_sha256: StringBuilder::new(),
+            paragraph: ListBuilder::new(Int32Builder::new()).with_field(item(2)),
+            sentence: ListBuilder::new(Int32Builder::new()).with_field(item(3)),
+            char_start: ListBuilder::new(Int32Builder::new()).with_field(item(4)),
+            char_end: ListBuilder::new(Int32Builder::new()).with_field(item(5)),
+            pos: ListBuilder::new(StringBuilder::new()).with_field(item(6)),
+            is_stopword: ListBuilder::new(BooleanBuilder::new()).with_field(item(7)),
             tokens: 0,
         }
     }
@@ -413,6 +418,7 @@ impl Default for SegmentColumns {
 impl SegmentColumns {
     pub fn append(&mut self, doc: &SegmentedDocument) {
         self.doc_id.append_value(&doc.doc_id);
+        self.text_sha256.append_value(&doc.text_sha256);
         self.paragraph.values().append_slice(&doc.paragraph);
         self.paragraph.append(true);
         self.sentence.values().append_slice(&doc.sentence);
@@ -431,6 +437,33 @@ impl SegmentColumns {
         self.tokens += doc.len();
     }
 
+    /// Appends a document's tokens as read back from an earlier artifact.
+    pub fn append_stored(&mut self, doc: &DocumentTokens) {
+        self.doc_id.append_value(&doc.doc_id);
+        self.text_sha256.append_value(&doc.text_sha256);
+        self.paragraph.values().append_slice(doc.paragraph.values());
+        self.paragraph.append(true);
+        self.sentence.values().append_slice(doc.sentence.values());
+        self.sentence.append(true);
+        self.char_start
+            .values()
+            .append_slice(doc.char_start.values());
+        self.char_start.append(true);
+        self.char_end.values().append_slice(doc.char_end.values());
+        self.char_end.append(true);
+        for i in 0..doc.pos.len() {
+            self.pos.values().append_value(doc.pos.value(i));
+        }
+        self.pos.append(true);
+        for i in 0..doc.is_stopword.len() {
+            self.is_stopword
+                .values()
+                .append_value(doc.is_stopword.value(i));
+        }
+        self.is_stopword.append(true);
+        self.tokens += doc.len();
+    }
+
     /// Tokens appended since the last `finish`.
     pub fn tokens(&self) -> usize {
         self.tokens
@@ -440,6 +473,7 @@ impl SegmentColumns {
         self.tokens = 0;
         let columns: Vec<ArrayRef> = vec![
             Arc::new(self.doc_id.finish()),
+            Arc::new(self.text_sha256.finish()),
             Arc::new(self.paragraph.finish()),
             Arc::new(self.sentence.finish()),
             Arc::new(self.char_start.finish()),
@@ -455,6 +489,7 @@ impl SegmentColumns {
 #[derive(Debug, Clone)]
 pub struct DocumentTokens {
     pub doc_id: String,
+    pub text_sha256: String,
     pub paragraph: Int32Array,
     pub sentence: Int32Array,
     pub char_start: Int32Array,
@@ -500,10 +535,14 @@ impl DocumentTokens {
                 .column_by_name(name)
                 .ok_or_else(|| bad(&format!("no column {name}")))
         };
-        let ids = column("doc_id")?
-            .as_any()
-            .downcast_ref::<StringArray>()
-            .ok_or_else(|| bad("doc_id is not text"))?;
+        let text_column = |name: &str| {
+            column(name)?
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| bad(&format!("{name} is not text")))
+        };
+        let ids = text_column("doc_id")?;
+        let hashes = text_column("text_sha256")?;
         let list = |name: &str| -> Result<ListArray> {
             column(name)?
                 .as_any()
@@ -530,6 +569,7 @@ impl DocumentTokens {
             .map(|row| {
                 let tokens = DocumentTokens {
                     doc_id: ids.value(row).to_string(),
+                    text_sha256: hashes.value(row).to_string(),
                     paragraph: ints(&paragraph, row)?,
                     sentence: ints(&sentence, row)?,
                     char_start: ints(&start, row)?,

@@ -432,6 +432,35 @@ fn rerun_skips_and_single_stages_rerun_from_disk() {
 }
 
 #[test]
+fn adding_a_file_segments_only_the_new_text_and_gives_what_a_fresh_run_gives() {
+    // A first run without one of the seeds, then the seed is added.
+    let work = Workdir::with_seeds();
+    let held_back = "004_0958ddcb164f6320.txt";
+    let aside = work.path(held_back);
+    std::fs::rename(work.path(&format!("raw/{held_back}")), &aside).unwrap();
+    work.run_ok(&["run"]);
+    std::fs::rename(&aside, work.path(&format!("raw/{held_back}"))).unwrap();
+    let stderr = work.run_ok(&["run"]);
+    // The seeds give six documents; 004 gives one of them.
+    assert!(
+        stderr.contains("5 documents' tokens reused from the last run"),
+        "{stderr}"
+    );
+    let fresh = Workdir::with_seeds();
+    fresh.run_ok(&["run"]);
+    for table in pipeline::runner::TABLES {
+        let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
+        let b = std::fs::read(fresh.path(&format!("out/{table}"))).unwrap();
+        assert!(a == b, "{table} differs from a fresh run");
+    }
+    // A changed segment setting, or --force, segments everything again.
+    let stderr = work.run_ok(&["run", "--set", "segment.hmm=false"]);
+    assert!(!stderr.contains("reused"), "{stderr}");
+    let stderr = work.run_ok(&["run", "--force"]);
+    assert!(!stderr.contains("reused"), "{stderr}");
+}
+
+#[test]
 fn output_is_byte_identical_whatever_the_thread_count() {
     let one = Workdir::with_seeds();
     one.run_ok(&[

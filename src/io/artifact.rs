@@ -28,6 +28,10 @@ pub struct Fingerprint {
     pub key: String,
     /// Output file name → SHA-256 of its bytes.
     pub outputs: BTreeMap<String, String>,
+    /// SHA-256 over the stage's settings alone (and program version): a stage that reruns on new
+    /// input may reuse the per-document work of an output made with the same settings.
+    #[serde(default)]
+    pub settings: String,
 }
 
 /// Where a stage keeps its finished artifacts.
@@ -92,7 +96,7 @@ impl StageOutput {
     }
 
     /// Hashes every file written, records the fingerprint and moves the folder into place.
-    pub fn commit(self, key: String) -> Result<Fingerprint> {
+    pub fn commit(self, key: String, settings: String) -> Result<Fingerprint> {
         let mut outputs = BTreeMap::new();
         let mut names: Vec<String> = std::fs::read_dir(&self.tmp_dir)
             .map_err(|e| Error::io(&self.tmp_dir, e))?
@@ -112,6 +116,7 @@ impl StageOutput {
             program_version: env!("CARGO_PKG_VERSION").to_string(),
             key,
             outputs,
+            settings,
         };
         let path = self.tmp_dir.join(FINGERPRINT_FILE);
         let json = serde_json::to_string_pretty(&fingerprint).expect("fingerprint serialises");
