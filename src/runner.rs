@@ -786,6 +786,9 @@ fn stage_error(reason: &str) -> Error {
     }
 }
 
+/// Where a stored document's tokens are: text SHA-256 (first 128 bits) → (batch, row).
+type StoredIndex = HashMap<u128, (usize, usize)>;
+
 /// A finished segment artifact opened for reuse: where each text's tokens are (found by the text's
 /// SHA-256), read a batch at a time as documents ask for them (they come mostly in order).
 struct StoredTokens {
@@ -795,7 +798,7 @@ struct StoredTokens {
 
 impl StoredTokens {
     /// The stored output and its index: text SHA-256 (its first 128 bits) → (batch, row).
-    fn open(path: &Path) -> Result<(HashMap<u128, (usize, usize)>, Self)> {
+    fn open(path: &Path) -> Result<(StoredIndex, Self)> {
         let open =
             |projection| -> Result<arrow::ipc::reader::FileReader<std::io::BufReader<File>>> {
                 let file = File::open(path).map_err(|e| Error::io(path, e))?;
