@@ -12,8 +12,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::artifact::{
-    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint,
-    read_jsonl, stage_dir,
+    FINGERPRINT_FILE, Fingerprint, JsonLine, JsonlWriter, StageOutput, fingerprint_key,
+    intact_fingerprint, read_jsonl, read_lines, stage_dir, to_json_line,
 };
 use crate::io::ipc::{IpcWriter, read_ipc};
 use crate::io::parquet::TableWriter;
@@ -315,7 +315,7 @@ impl Runner {
                 }
             }
         }
-        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        let mut writer = JsonlWriter::<Document>::create(&output.file("documents.jsonl"))?;
         let mut documents = 0usize;
         let to_clean: Vec<usize> = (0..sources.len())
             .filter(|&i| sources[i].status.is_empty() && copy_of[i].is_none())
@@ -327,19 +327,24 @@ impl Runner {
                     let path = paths[i].as_ref().expect("listed files have a path");
                     let result = read_limited(path, self.settings.clean.max_file_bytes)
                         .map_err(|e| format!("cannot be read: {e}"))
-                        .and_then(|bytes| cleaner.clean_file(&sources[i].source_file, &bytes));
+                        .and_then(|bytes| cleaner.clean_file(&sources[i].source_file, &bytes))
+                        .map(|cleaned| {
+                            let lines: Vec<Vec<u8>> =
+                                cleaned.documents.iter().map(to_json_line).collect();
+                            (cleaned, lines)
+                        });
                     (i, result)
                 })
                 .collect();
             for (i, result) in results {
                 let source = &mut sources[i];
                 match result {
-                    Ok(cleaned) => {
+                    Ok((cleaned, lines)) => {
                         source.status = STATUS_KEPT.into();
                         source.encoding = Some(cleaned.encoding);
-                        for doc in &cleaned.documents {
+                        for (doc, line) in cleaned.documents.iter().zip(&lines) {
                             source.doc_ids.push(doc.doc_id.clone());
-                            writer.write(doc)?;
+                            writer.write_line(line)?;
                             documents += 1;
                         }
                     }
@@ -421,16 +426,18 @@ impl Runner {
         let (mut kept, mut exact_copies, mut near_flagged, mut near_dropped) =
             (0usize, 0usize, 0usize, 0usize);
         for_each_batch(
-            read_jsonl::<Document>(&input.join("documents.jsonl"))?,
+            read_lines(&input.join("documents.jsonl"))?,
             self.settings.run.batch_documents,
-            // Signatures are the costly part and independent: computed in parallel.
-            |doc| {
+            // Parsing and signatures are the costly parts and independent: done in parallel.
+            |line| -> Result<_> {
+                let doc: Document = line.parse()?;
                 let signature = settings
                     .near_duplicates
                     .then(|| signer.signature(&doc.text));
-                (doc, signature)
+                Ok((doc, signature))
             },
-            |(mut doc, signature)| {
+            |item| {
+                let (mut doc, signature) = item?;
                 if let Verdict::DuplicateOf(first) = exact.judge(&doc) {
                     copies
                         .entry(doc.source_file.clone())
@@ -524,9 +531,10 @@ impl Runner {
         let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
         let started = Instant::now();
         for_each_batch(
-            read_jsonl::<Document>(&input)?,
+            read_lines(&input)?,
             self.settings.run.batch_documents,
-            |doc| {
+            |line| -> Result<_> {
+                let doc: Document = line.parse()?;
                 let text_sha256 = crate::io::artifact::sha256_hex(doc.text.as_bytes());
                 let segmented = match stored_index.get(&hash_key(&text_sha256)) {
                     Some(&at) => Err(at),
@@ -535,9 +543,10 @@ impl Runner {
                         ..segmenter.segment(&doc)
                     }),
                 };
-                (doc.text.len(), segmented)
+                Ok((doc.text.len(), segmented))
             },
-            |(bytes, segmented)| {
+            |item| {
+                let (bytes, segmented) = item?;
                 progress.inc(bytes);
                 text_bytes += bytes;
                 match segmented {
@@ -572,38 +581,30 @@ impl Runner {
         ))
     }
 
-    /// Each document of `documents` with its tokens from the segment stage, in the shared order.
+    /// Each line of `documents` with the tokens from the segment stage of the document it holds
+    /// (lines are parsed by `document_with`, on the workers).
     fn with_tokens(
         &self,
         documents: &Path,
-    ) -> Result<impl Iterator<Item = Result<(Document, DocumentTokens)>> + use<>> {
-        let docs = read_jsonl::<Document>(documents)?;
+    ) -> Result<impl Iterator<Item = Result<(JsonLine, Option<DocumentTokens>)>> + use<>> {
+        let lines = read_lines(documents)?;
         let tokens = read_document_tokens(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))?;
         let mut tokens = tokens.fuse();
-        Ok(docs.map(move |doc| {
-            let doc = doc?;
-            match tokens.next() {
-                Some(Ok(t)) if t.doc_id == doc.doc_id => Ok((doc, t)),
-                Some(Err(e)) => Err(e),
-                _ => Err(stage_error(&format!(
-                    "the segment stage's tokens do not follow the documents (at {}): run `pipeline segment` again",
-                    doc.doc_id
-                ))),
-            }
-        }))
+        Ok(lines.map(move |line| Ok((line?, tokens.next().transpose()?))))
     }
 
     fn tag(&self, output: &StageOutput) -> Result<String> {
         let tagger = Tagger::new(&self.settings.tag);
         let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
-        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        let mut writer = JsonlWriter::<Document>::create(&output.file("documents.jsonl"))?;
         let mut documents = 0usize;
         let mut dated = 0usize;
         let mut progress = Progress::new("tag", count_lines(&input)?, self.quiet);
         for_each_batch(
             self.with_tokens(&input)?,
             self.settings.run.batch_documents,
-            |(mut doc, tokens)| {
+            |(line, tokens)| -> Result<_> {
+                let (mut doc, tokens) = document_with(&line, tokens)?;
                 let text = doc.text.clone();
                 let words = tokens
                     .words(&text)
@@ -614,14 +615,15 @@ impl Runner {
                     .map(|(i, w)| (*w, tokens.pos.value(i)))
                     .collect();
                 tagger.tag(&mut doc, &tagged);
-                Ok(doc)
+                let has_date = doc.meta.as_ref().is_some_and(|m| m.date.is_some());
+                Ok((doc.text.len(), has_date, to_json_line(&doc)))
             },
-            |doc: Result<Document>| {
-                let doc = doc?;
-                progress.inc(doc.text.len());
+            |item| {
+                let (bytes, has_date, line) = item?;
+                progress.inc(bytes);
                 documents += 1;
-                dated += doc.meta.as_ref().is_some_and(|m| m.date.is_some()) as usize;
-                writer.write(&doc)
+                dated += has_date as usize;
+                writer.write_line(&line)
             },
         )?;
         writer.finish()?;
@@ -679,7 +681,8 @@ impl Runner {
         for_each_batch(
             self.with_tokens(&documents_path)?,
             self.settings.run.batch_documents,
-            |(doc, doc_tokens)| -> Result<_> {
+            |(line, doc_tokens)| -> Result<_> {
+                let (doc, doc_tokens) = document_with(&line, doc_tokens)?;
                 let outline = sectionizer.sectionize(&doc);
                 let words = doc_tokens
                     .words(&doc.text)
@@ -849,6 +852,21 @@ impl StoredTokens {
     }
 }
 
+/// The document on a line, checked against the tokens that came with it.
+fn document_with(
+    line: &JsonLine,
+    tokens: Option<DocumentTokens>,
+) -> Result<(Document, DocumentTokens)> {
+    let doc: Document = line.parse()?;
+    match tokens {
+        Some(tokens) if tokens.doc_id == doc.doc_id => Ok((doc, tokens)),
+        _ => Err(stage_error(&format!(
+            "the segment stage's tokens do not follow the documents (at {}): run `pipeline segment` again",
+            doc.doc_id
+        ))),
+    }
+}
+
 /// The first 128 bits of a hex digest, as a compact map key.
 fn hash_key(hex: &str) -> u128 {
     u128::from_str_radix(hex.get(..32).unwrap_or(hex), 16).unwrap_or_default()
@@ -920,24 +938,34 @@ fn lock_output(out: &Path) -> Result<File> {
 }
 
 /// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input
-/// order, so output never depends on the number of threads and memory holds one batch at a time.
+/// order, so output never depends on the number of threads. While one batch is worked on, the
+/// previous one's results go to `sink` and the next batch is read, so both cores stay busy; memory
+/// holds about two batches at a time.
 fn for_each_batch<T, U>(
-    items: impl Iterator<Item = Result<T>>,
+    mut items: impl Iterator<Item = Result<T>> + Send,
     batch: usize,
     work: impl Fn(T) -> U + Sync,
-    mut sink: impl FnMut(U) -> Result<()>,
+    mut sink: impl FnMut(U) -> Result<()> + Send,
 ) -> Result<()>
 where
     T: Send,
     U: Send,
 {
-    let mut items = items.peekable();
-    while items.peek().is_some() {
-        let chunk: Vec<T> = items.by_ref().take(batch).collect::<Result<_>>()?;
-        let results: Vec<U> = chunk.into_par_iter().map(&work).collect();
-        for result in results {
-            sink(result)?;
-        }
+    let mut chunk: Vec<T> = items.by_ref().take(batch).collect::<Result<_>>()?;
+    let mut finished: Vec<U> = Vec::new();
+    while !chunk.is_empty() {
+        let working = std::mem::take(&mut chunk);
+        let (results, (sunk, next)) = rayon::join(
+            || working.into_par_iter().map(&work).collect::<Vec<U>>(),
+            || {
+                let sunk = finished.drain(..).try_for_each(&mut sink);
+                let next = items.by_ref().take(batch).collect::<Result<Vec<T>>>();
+                (sunk, next)
+            },
+        );
+        sunk?;
+        finished = results;
+        chunk = next?;
     }
-    Ok(())
+    finished.into_iter().try_for_each(sink)
 }

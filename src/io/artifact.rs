@@ -155,6 +155,14 @@ impl<T: Serialize> JsonlWriter<T> {
             .map_err(|e| Error::io(&self.path, e))
     }
 
+    /// Writes a line made by `to_json_line`.
+    pub fn write_line(&mut self, line: &[u8]) -> Result<()> {
+        self.out
+            .write_all(line)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .map_err(|e| Error::io(&self.path, e))
+    }
+
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))?;
         self.out
@@ -180,6 +188,44 @@ pub fn read_jsonl<T: DeserializeOwned>(
                 reason: format!("line {}: {e}", i + 1),
             })
         }))
+}
+
+/// One line of a JSON-lines artifact, not yet parsed: stages read lines on one thread and parse
+/// them on the workers.
+pub struct JsonLine {
+    path: std::sync::Arc<PathBuf>,
+    number: usize,
+    text: String,
+}
+
+impl JsonLine {
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_str(&self.text).map_err(|e| Error::BadFile {
+            path: self.path.to_path_buf(),
+            reason: format!("line {}: {e}", self.number),
+        })
+    }
+}
+
+/// The lines of a JSON-lines artifact, to be parsed with `JsonLine::parse`.
+pub fn read_lines(path: &Path) -> Result<impl Iterator<Item = Result<JsonLine>> + use<>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let path = std::sync::Arc::new(path.to_path_buf());
+    Ok(BufReader::with_capacity(1 << 20, file)
+        .lines()
+        .enumerate()
+        .map(move |(i, line)| {
+            Ok(JsonLine {
+                text: line.map_err(|e| Error::io(path.as_path(), e))?,
+                number: i + 1,
+                path: path.clone(),
+            })
+        }))
+}
+
+/// A value as one JSON line (without the line end), made on a worker for `JsonlWriter::write_line`.
+pub fn to_json_line<T: Serialize>(item: &T) -> Vec<u8> {
+    serde_json::to_vec(item).expect("stage records serialise")
 }
 
 pub fn sha256_file(path: &Path) -> Result<String> {
