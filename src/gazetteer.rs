@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 const REGIONS: &str = include_str!("data/regions.tsv");
 
@@ -62,8 +62,10 @@ impl Gazetteer {
                 }
             }
         }
+        // A DFA: more memory than the default automaton, faster over every document's text.
         let full = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&full_names)
             .expect("gazetteer patterns build");
         Gazetteer {

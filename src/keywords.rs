@@ -4,7 +4,7 @@
 //! is Python jieba's `extract_tags(text, topK, allowPOS)`: words of an allowed part of speech, two
 //! characters or more, not stop words, weighted by frequency × IDF (unknown words get the median IDF).
 
-use std::collections::{HashMap, HashSet};
+use fnv::{FnvHashMap, FnvHashSet};
 use std::sync::LazyLock;
 
 /// jieba's IDF table, zstd-compressed.
@@ -12,14 +12,14 @@ const IDF_TABLE: &[u8] = include_bytes!("data/idf.txt.zst");
 
 /// The IDF of every word in jieba's table, and the median for words it lacks (read once per process).
 struct IdfTable {
-    idf: HashMap<String, f64>,
+    idf: FnvHashMap<String, f64>,
     median: f64,
 }
 
 static IDF: LazyLock<IdfTable> = LazyLock::new(|| {
     let bytes = zstd::decode_all(IDF_TABLE).expect("the built-in IDF table decompresses");
     let text = String::from_utf8(bytes).expect("the built-in IDF table is UTF-8");
-    let mut idf = HashMap::with_capacity(text.len() / 20);
+    let mut idf = FnvHashMap::with_capacity_and_hasher(text.len() / 20, Default::default());
     let mut values = Vec::with_capacity(text.len() / 20);
     for line in text.lines() {
         let mut parts = line.split_whitespace();
@@ -45,8 +45,8 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
 ];
 
 pub struct KeywordRanker {
-    allowed_pos: HashSet<String>,
-    stop_words: HashSet<String>,
+    allowed_pos: FnvHashSet<String>,
+    stop_words: FnvHashSet<String>,
 }
 
 impl KeywordRanker {
@@ -62,6 +62,13 @@ impl KeywordRanker {
         }
     }
 
+    /// A stop word, whatever its case (only words with capitals are lowered: most are Han).
+    fn is_stop_word(&self, word: &str) -> bool {
+        self.stop_words.contains(word)
+            || (word.chars().any(char::is_uppercase)
+                && self.stop_words.contains(&word.to_lowercase()))
+    }
+
     /// The `top` keywords of a document's (word, part of speech) pairs, best first; ties are
     /// broken by the word, so the order never depends on hashing.
     pub fn top<'a>(
@@ -69,11 +76,11 @@ impl KeywordRanker {
         words: impl Iterator<Item = (&'a str, &'a str)>,
         top: usize,
     ) -> Vec<String> {
-        let mut frequency: HashMap<&str, u32> = HashMap::new();
+        let mut frequency: FnvHashMap<&str, u32> = FnvHashMap::default();
         for (word, pos) in words {
             if (self.allowed_pos.is_empty() || self.allowed_pos.contains(pos))
                 && word.chars().nth(1).is_some()
-                && !self.stop_words.contains(&word.to_lowercase())
+                && !self.is_stop_word(word)
             {
                 *frequency.entry(word).or_default() += 1;
             }

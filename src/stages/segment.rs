@@ -3,7 +3,7 @@
 //! stay whole. Sentences are numbered within the document; every token keeps its code-point span
 //! in the document text. White space is never a token.
 
-use std::collections::HashSet;
+use fnv::FnvHashSet;
 use std::io::BufReader;
 use std::sync::LazyLock;
 
@@ -33,7 +33,7 @@ const CLOSING: &[char] = &['”', '’', '」', '』', '》', '）', ')', '"', '
 pub struct Segmenter {
     jieba: Jieba,
     hmm: bool,
-    stop_words: HashSet<String>,
+    stop_words: FnvHashSet<String>,
 }
 
 impl Segmenter {
@@ -61,7 +61,8 @@ impl Segmenter {
                     reason: format!("not a jieba dictionary: {e}"),
                 })?;
         }
-        let mut stop_words: HashSet<String> = settings.extra_stop_words.iter().cloned().collect();
+        let mut stop_words: FnvHashSet<String> =
+            settings.extra_stop_words.iter().cloned().collect();
         if settings.builtin_stop_words {
             stop_words.extend(
                 STOP_WORDS
