@@ -239,9 +239,13 @@ impl Runner {
         match stage {
             Stage::Clean => serde_json::to_value(&s.clean),
             Stage::Dedupe => serde_json::to_value(&s.dedupe),
-            Stage::Segment => serde_json::to_value(&s.segment),
-            Stage::Tag => serde_json::to_value((&s.tag, &s.segment)),
-            Stage::Sectionize => serde_json::to_value(&s.sectionize),
+            // The row group size shapes only the final tokens table, which sectionize writes.
+            Stage::Segment => serde_json::to_value(crate::settings::SegmentSettings {
+                row_group_tokens: 0,
+                ..s.segment.clone()
+            }),
+            Stage::Tag => serde_json::to_value(&s.tag),
+            Stage::Sectionize => serde_json::to_value((&s.sectionize, s.segment.row_group_tokens)),
         }
         .expect("settings serialise")
     }

@@ -424,6 +424,16 @@ fn rerun_skips_and_single_stages_rerun_from_disk() {
     let stderr = work.run_ok(&["run", "--set", "tag.keywords=3"]);
     assert!(stderr.contains("segment    up to date"), "{stderr}");
     assert!(stderr.contains("tag        6 documents"), "{stderr}");
+    // The row group size shapes only the final tokens table: sectionize redoes it, segment is kept.
+    let stderr = work.run_ok(&["run", "--set", "segment.row_group_tokens=1000"]);
+    assert!(stderr.contains("segment    up to date"), "{stderr}");
+    assert!(stderr.contains("sectionize 6 documents"), "{stderr}");
+    let tokens = std::fs::File::open(work.path("out/tokens.parquet")).unwrap();
+    let groups = parquet::file::reader::FileReader::metadata(
+        &parquet::file::reader::SerializedFileReader::new(tokens).unwrap(),
+    )
+    .num_row_groups();
+    assert!(groups > 10, "{groups} row groups");
     // A stage whose input is missing says which one.
     std::fs::remove_dir_all(work.path("out/stages/segment")).unwrap();
     let output = work.pipeline(&["tag"]);
