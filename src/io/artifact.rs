@@ -108,7 +108,12 @@ impl StageOutput {
             .collect();
         names.sort();
         for name in names {
-            let digest = sha256_file(&self.tmp_dir.join(&name))?;
+            let path = self.tmp_dir.join(&name);
+            let written = WRITTEN.lock().expect("not poisoned").remove(&path);
+            let digest = match written {
+                Some(digest) => digest,
+                None => sha256_file(&path)?,
+            };
             outputs.insert(name, digest);
         }
         let fingerprint = Fingerprint {
@@ -133,13 +138,13 @@ impl StageOutput {
 /// Writes one serialisable value per line.
 pub struct JsonlWriter<T> {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<HashedFile>,
     _items: PhantomData<T>,
 }
 
 impl<T: Serialize> JsonlWriter<T> {
     pub fn create(path: &Path) -> Result<Self> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = HashedFile::create(path)?;
         Ok(JsonlWriter {
             path: path.to_path_buf(),
             out: BufWriter::with_capacity(1 << 20, file),
@@ -163,12 +168,12 @@ impl<T: Serialize> JsonlWriter<T> {
             .map_err(|e| Error::io(&self.path, e))
     }
 
-    pub fn finish(mut self) -> Result<()> {
-        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.out
-            .get_ref()
-            .sync_all()
-            .map_err(|e| Error::io(&self.path, e))
+    pub fn finish(self) -> Result<()> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.finish(&self.path, &self.path)
     }
 }
 
@@ -189,6 +194,50 @@ pub fn read_jsonl<T: DeserializeOwned>(
             })
         }))
 }
+
+/// A file being written that hashes its bytes on the way, so a stage's commit need not read its
+/// outputs back to hash them (the writers run beside the workers; a commit runs alone).
+pub struct HashedFile {
+    file: File,
+    hasher: Sha256,
+}
+
+impl HashedFile {
+    pub fn create(path: &Path) -> Result<Self> {
+        Ok(HashedFile {
+            file: File::create(path).map_err(|e| Error::io(path, e))?,
+            hasher: Sha256::new(),
+        })
+    }
+
+    /// Syncs the file to disk and records its digest under `final_path`, the name it will have.
+    pub fn finish(self, path: &Path, final_path: &Path) -> Result<()> {
+        self.file.sync_all().map_err(|e| Error::io(path, e))?;
+        let digest = hex(&self.hasher.finalize());
+        WRITTEN
+            .lock()
+            .expect("not poisoned")
+            .insert(final_path.to_path_buf(), digest);
+        Ok(())
+    }
+}
+
+impl Write for HashedFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Digests of the files this process wrote whole through `HashedFile`, by path; a commit takes
+/// them instead of reading the files again.
+static WRITTEN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<PathBuf, String>>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// One line of a JSON-lines artifact, not yet parsed: stages read lines on one thread and parse
 /// them on the workers.

@@ -12,12 +12,13 @@ use arrow::ipc::reader::FileReader;
 use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
 
 use crate::error::{Error, Result};
+use crate::io::artifact::HashedFile;
 
 /// Writes to a temporary name and renames into place on `finish`, as `TableWriter` does.
 pub struct IpcWriter {
     target: PathBuf,
     tmp: PathBuf,
-    writer: FileWriter<BufWriter<File>>,
+    writer: FileWriter<BufWriter<HashedFile>>,
 }
 
 impl IpcWriter {
@@ -27,7 +28,7 @@ impl IpcWriter {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = target.with_file_name(format!(".tmp-{file_name}"));
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let file = HashedFile::create(&tmp)?;
         let options = IpcWriteOptions::default()
             .try_with_compression(Some(CompressionType::LZ4_FRAME))
             .map_err(|e| Error::arrow(tmp.display().to_string(), e))?;
@@ -60,8 +61,7 @@ impl IpcWriter {
             .map_err(|e| Error::arrow(self.tmp.display().to_string(), e))?
             .into_inner()
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(file);
+        file.finish(&self.tmp, &self.target)?;
         std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))
     }
 }

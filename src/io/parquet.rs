@@ -18,11 +18,12 @@ use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::io::artifact::HashedFile;
 
 pub struct TableWriter {
     target: PathBuf,
     tmp: PathBuf,
-    writer: SerializedFileWriter<File>,
+    writer: SerializedFileWriter<HashedFile>,
     columns: ArrowRowGroupWriterFactory,
     schema: SchemaRef,
     /// Rows not yet encoded.
@@ -47,7 +48,7 @@ impl TableWriter {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = target.with_file_name(format!(".tmp-{file_name}"));
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let file = HashedFile::create(&tmp)?;
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
                 ZstdLevel::try_new(3).expect("valid level"),
@@ -173,8 +174,7 @@ impl TableWriter {
             .writer
             .into_inner()
             .map_err(|e| Error::parquet(&self.tmp, e))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(file);
+        file.finish(&self.tmp, &self.target)?;
         std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
         Ok(self.rows)
     }
