@@ -37,6 +37,11 @@ static IDF: LazyLock<IdfTable> = LazyLock::new(|| {
     }
 });
 
+/// Loads the IDF table now (a run does it in the background before the tag stage needs it).
+pub fn preload() {
+    LazyLock::force(&IDF);
+}
+
 /// English stop words Python jieba's keyword extractor skips (its `STOP_WORDS`).
 const ENGLISH_STOP_WORDS: &[&str] = &[
     "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on",
