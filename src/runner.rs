@@ -573,13 +573,13 @@ impl Runner {
                 match segmented {
                     Ok(segmented) => {
                         tokens += segmented.len();
-                        columns.append(&segmented);
+                        columns.append(&segmented)?;
                     }
                     Err(at) => {
                         let earlier = stored.as_mut().expect("found in it").read(at)?;
                         tokens += earlier.len();
                         reused += 1;
-                        columns.append_stored(&earlier);
+                        columns.append_stored(&earlier)?;
                     }
                 }
                 if columns.tokens() >= SEGMENT_BATCH_TOKENS {

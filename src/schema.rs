@@ -416,7 +416,7 @@ impl Default for SegmentColumns {
 }
 
 impl SegmentColumns {
-    pub fn append(&mut self, doc: &SegmentedDocument) {
+    pub fn append(&mut self, doc: &SegmentedDocument) -> Result<()> {
         self.doc_id.append_value(&doc.doc_id);
         self.text_sha256.append_value(&doc.text_sha256);
         self.paragraph.values().append_slice(&doc.paragraph);
@@ -427,18 +427,19 @@ impl SegmentColumns {
         self.char_start.append(true);
         self.char_end.values().append_slice(&doc.char_end);
         self.char_end.append(true);
-        let pos = doc.pos.finish_cloned();
-        for i in 0..pos.len() {
-            self.pos.values().append_value(pos.value(i));
-        }
+        self.pos
+            .values()
+            .append_array(&doc.pos.finish_cloned())
+            .map_err(|e| Error::arrow("segment tokens", e))?;
         self.pos.append(true);
         self.is_stopword.values().append_slice(&doc.is_stopword);
         self.is_stopword.append(true);
         self.tokens += doc.len();
+        Ok(())
     }
 
     /// Appends a document's tokens as read back from an earlier artifact.
-    pub fn append_stored(&mut self, doc: &DocumentTokens) {
+    pub fn append_stored(&mut self, doc: &DocumentTokens) -> Result<()> {
         self.doc_id.append_value(&doc.doc_id);
         self.text_sha256.append_value(&doc.text_sha256);
         self.paragraph.values().append_slice(doc.paragraph.values());
@@ -451,17 +452,15 @@ impl SegmentColumns {
         self.char_start.append(true);
         self.char_end.values().append_slice(doc.char_end.values());
         self.char_end.append(true);
-        for i in 0..doc.pos.len() {
-            self.pos.values().append_value(doc.pos.value(i));
-        }
+        self.pos
+            .values()
+            .append_array(&doc.pos)
+            .map_err(|e| Error::arrow("segment tokens", e))?;
         self.pos.append(true);
-        for i in 0..doc.is_stopword.len() {
-            self.is_stopword
-                .values()
-                .append_value(doc.is_stopword.value(i));
-        }
+        self.is_stopword.values().append_array(&doc.is_stopword);
         self.is_stopword.append(true);
         self.tokens += doc.len();
+        Ok(())
     }
 
     /// Tokens appended since the last `finish`.

@@ -150,7 +150,7 @@ proptest! {
         let segmenter = segmenter();
         // Through the segment stage's artifact format and back.
         let mut columns = SegmentColumns::default();
-        columns.append(&segmenter.segment(&tagged(&text)));
+        columns.append(&segmenter.segment(&tagged(&text))).unwrap();
         let batch = columns.finish().unwrap();
         let tokens = DocumentTokens::from_batch(&batch).unwrap().remove(0);
         let words = tokens.words(&text).expect("spans fit the text");
