@@ -654,7 +654,8 @@ impl Runner {
     fn sectionize(&self, output: &StageOutput) -> Result<String> {
         let sectionizer = Sectionizer::new(&self.settings.sectionize);
         let documents_path = stage_dir(&self.out, "tag").join("documents.jsonl");
-        let mut sections_jsonl = JsonlWriter::create(&output.file("sections.jsonl"))?;
+        let mut sections_jsonl =
+            JsonlWriter::<crate::model::Section>::create(&output.file("sections.jsonl"))?;
         let mut documents = TableWriter::create(
             &output.file("documents.parquet"),
             schema::documents_schema(),
@@ -738,14 +739,15 @@ impl Runner {
                     })
                     .collect();
                 let section_rows = schema::sections_batch(&section_rows)?;
-                Ok((doc, outline, section_rows, token_rows))
+                let section_lines: Vec<Vec<u8>> = outline.iter().map(to_json_line).collect();
+                Ok((doc, section_lines, section_rows, token_rows))
             },
             |rows| {
-                let (doc, outline, section_rows, token_rows) = rows?;
-                for section in &outline {
-                    sections_jsonl.write(section)?;
+                let (doc, section_lines, section_rows, token_rows) = rows?;
+                for line in &section_lines {
+                    sections_jsonl.write_line(line)?;
                 }
-                pending.push((doc, outline.len() as u32));
+                pending.push((doc, section_lines.len() as u32));
                 pending_sections.push(section_rows);
                 if pending.len() >= self.settings.run.batch_documents {
                     write_rows(&mut pending, &mut pending_sections)?;
