@@ -449,10 +449,11 @@ impl Runner {
                 let signature = settings
                     .near_duplicates
                     .then(|| signer.signature(&doc.text));
-                Ok((doc, signature))
+                let paragraphs = RepeatedParagraphs::keys(&doc.text);
+                Ok((doc, line, signature, paragraphs))
             },
             |item| {
-                let (mut doc, signature) = item?;
+                let (mut doc, line, signature, paragraphs) = item?;
                 if let Verdict::DuplicateOf(first) = exact.judge(&doc) {
                     copies
                         .entry(doc.source_file.clone())
@@ -479,9 +480,13 @@ impl Runner {
                     }
                     near.insert(&doc.doc_id, signature);
                 }
-                repeated.add(&doc.text);
+                repeated.add_keys(&doc.text, &paragraphs);
                 kept += 1;
-                writer.write(&doc)
+                // A document that gained no flag is written as it was read.
+                match doc.near_duplicate_of {
+                    None => writer.write_line(line.text().as_bytes()),
+                    Some(_) => writer.write(&doc),
+                }
             },
         )?;
         writer.finish()?;

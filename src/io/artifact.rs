@@ -248,6 +248,11 @@ pub struct JsonLine {
 }
 
 impl JsonLine {
+    /// The line as read.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_str(&self.text).map_err(|e| Error::BadFile {
             path: self.path.to_path_buf(),

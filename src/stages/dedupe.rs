@@ -213,16 +213,34 @@ impl RepeatedParagraphs {
     const MAX_CHARS: usize = 200;
 
     pub fn add(&mut self, text: &str) {
+        self.add_keys(text, &Self::keys(text));
+    }
+
+    /// The paragraphs of a text that count (short ones), each with the hash of its normal form and
+    /// its byte range: the costly part of `add`, which can run on any thread.
+    pub fn keys(text: &str) -> Vec<(u64, std::ops::Range<usize>)> {
         use std::hash::{Hash, Hasher};
-        self.documents += 1;
+        let mut keys = Vec::new();
+        let mut start = 0;
         for paragraph in text.split('\n') {
+            let range = start..start + paragraph.len();
+            start = range.end + 1;
             let length = paragraph.chars().count();
             if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&length) {
                 continue;
             }
             let mut hasher = fnv::FnvHasher::default();
             normal_form(paragraph).hash(&mut hasher);
-            let key = hasher.finish();
+            keys.push((hasher.finish(), range));
+        }
+        keys
+    }
+
+    /// Counts a document's paragraphs from their `keys`.
+    pub fn add_keys(&mut self, text: &str, keys: &[(u64, std::ops::Range<usize>)]) {
+        self.documents += 1;
+        for (key, range) in keys {
+            let (key, paragraph) = (*key, &text[range.clone()]);
             let entry = self.seen.entry(key).or_insert((0, u32::MAX));
             if entry.1 != self.documents {
                 entry.0 += 1;
