@@ -417,49 +417,63 @@ impl Default for SegmentColumns {
 
 impl SegmentColumns {
     pub fn append(&mut self, doc: &SegmentedDocument) -> Result<()> {
-        self.doc_id.append_value(&doc.doc_id);
-        self.text_sha256.append_value(&doc.text_sha256);
-        self.paragraph.values().append_slice(&doc.paragraph);
-        self.paragraph.append(true);
-        self.sentence.values().append_slice(&doc.sentence);
-        self.sentence.append(true);
-        self.char_start.values().append_slice(&doc.char_start);
-        self.char_start.append(true);
-        self.char_end.values().append_slice(&doc.char_end);
-        self.char_end.append(true);
-        self.pos
-            .values()
-            .append_array(&doc.pos.finish_cloned())
-            .map_err(|e| Error::arrow("segment tokens", e))?;
-        self.pos.append(true);
         self.is_stopword.values().append_slice(&doc.is_stopword);
-        self.is_stopword.append(true);
-        self.tokens += doc.len();
-        Ok(())
+        self.append_lists(
+            &doc.doc_id,
+            &doc.text_sha256,
+            [
+                &doc.paragraph,
+                &doc.sentence,
+                &doc.char_start,
+                &doc.char_end,
+            ],
+            &doc.pos.finish_cloned(),
+        )
     }
 
     /// Appends a document's tokens as read back from an earlier artifact.
     pub fn append_stored(&mut self, doc: &DocumentTokens) -> Result<()> {
-        self.doc_id.append_value(&doc.doc_id);
-        self.text_sha256.append_value(&doc.text_sha256);
-        self.paragraph.values().append_slice(doc.paragraph.values());
-        self.paragraph.append(true);
-        self.sentence.values().append_slice(doc.sentence.values());
-        self.sentence.append(true);
-        self.char_start
-            .values()
-            .append_slice(doc.char_start.values());
-        self.char_start.append(true);
-        self.char_end.values().append_slice(doc.char_end.values());
-        self.char_end.append(true);
+        self.is_stopword.values().append_array(&doc.is_stopword);
+        self.append_lists(
+            &doc.doc_id,
+            &doc.text_sha256,
+            [
+                doc.paragraph.values(),
+                doc.sentence.values(),
+                doc.char_start.values(),
+                doc.char_end.values(),
+            ],
+            &doc.pos,
+        )
+    }
+
+    /// One row: the document, its paragraph/sentence/start/end lists and tags (its stop-word
+    /// flags already given to the list's values).
+    fn append_lists(
+        &mut self,
+        doc_id: &str,
+        text_sha256: &str,
+        [paragraph, sentence, char_start, char_end]: [&[i32]; 4],
+        pos: &StringArray,
+    ) -> Result<()> {
+        self.doc_id.append_value(doc_id);
+        self.text_sha256.append_value(text_sha256);
+        for (list, values) in [
+            (&mut self.paragraph, paragraph),
+            (&mut self.sentence, sentence),
+            (&mut self.char_start, char_start),
+            (&mut self.char_end, char_end),
+        ] {
+            list.values().append_slice(values);
+            list.append(true);
+        }
         self.pos
             .values()
-            .append_array(&doc.pos)
+            .append_array(pos)
             .map_err(|e| Error::arrow("segment tokens", e))?;
         self.pos.append(true);
-        self.is_stopword.values().append_array(&doc.is_stopword);
         self.is_stopword.append(true);
-        self.tokens += doc.len();
+        self.tokens += pos.len();
         Ok(())
     }
 

@@ -196,6 +196,15 @@ pub fn read_jsonl<T: DeserializeOwned>(
         }))
 }
 
+/// Where a file is written before it is renamed to `target`: beside it, with a `.tmp-` prefix.
+pub fn temporary_path(target: &Path) -> PathBuf {
+    let file_name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".tmp-{file_name}"))
+}
+
 /// A file being written that hashes its bytes on the way, so a stage's commit need not read its
 /// outputs back to hash them (the writers run beside the workers; a commit runs alone).
 pub struct HashedFile {

@@ -12,7 +12,7 @@ use arrow::ipc::reader::FileReader;
 use arrow::ipc::writer::{FileWriter, IpcWriteOptions};
 
 use crate::error::{Error, Result};
-use crate::io::artifact::HashedFile;
+use crate::io::artifact::{HashedFile, temporary_path};
 
 /// Writes to a temporary name and renames into place on `finish`, as `TableWriter` does.
 pub struct IpcWriter {
@@ -23,11 +23,7 @@ pub struct IpcWriter {
 
 impl IpcWriter {
     pub fn create(target: &Path, schema: SchemaRef) -> Result<Self> {
-        let file_name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = target.with_file_name(format!(".tmp-{file_name}"));
+        let tmp = temporary_path(target);
         let file = HashedFile::create(&tmp)?;
         let options = IpcWriteOptions::default()
             .try_with_compression(Some(CompressionType::LZ4_FRAME))

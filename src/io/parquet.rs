@@ -18,7 +18,7 @@ use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::io::artifact::HashedFile;
+use crate::io::artifact::{HashedFile, temporary_path};
 
 pub struct TableWriter {
     target: PathBuf,
@@ -43,11 +43,7 @@ const ENCODE_ROWS: usize = 64 * 1024;
 impl TableWriter {
     /// A table of the dataset: zstd, small on disk, a row group every `rows_per_group` rows.
     pub fn create(target: &Path, schema: SchemaRef, rows_per_group: usize) -> Result<Self> {
-        let file_name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = target.with_file_name(format!(".tmp-{file_name}"));
+        let tmp = temporary_path(target);
         let file = HashedFile::create(&tmp)?;
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(
