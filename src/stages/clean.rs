@@ -93,13 +93,14 @@ impl Cleaner {
         let mut lines = Vec::new();
         for (i, raw) in text.split('\n').enumerate() {
             let number = i as u32 + 1;
-            let trimmed = raw.trim_matches(is_blank);
+            // NUL bytes go first, so a line of blanks around a NUL is blank too.
+            let without_nul = raw.replace('\0', "");
+            let trimmed = without_nul.trim_matches(is_blank);
             if trimmed.is_empty() {
                 continue;
             }
-            let trimmed = trimmed.replace('\0', "");
             if let Some(text) =
-                self.apply_noise_rules(number, &trimmed, &mut edits, &mut page, &mut flags)
+                self.apply_noise_rules(number, trimmed, &mut edits, &mut page, &mut flags)
             {
                 lines.push(Line { number, text });
             }
@@ -406,6 +407,27 @@ fn restore_lost_line_breaks(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line
 mod tests {
     use super::*;
     use crate::settings::CleanSettings;
+
+    /// Found by the fuzzer: a line of blanks around a NUL byte used to survive as an empty line.
+    #[test]
+    fn a_line_of_blanks_and_nul_bytes_is_dropped() {
+        let cleaner = Cleaner::new(&CleanSettings {
+            min_document_chars: 1,
+            ..Default::default()
+        });
+        let body: Vec<String> = (1..=8)
+            .map(|i| format!("今天我们召开全市机关党建工作会议，研究部署第{i}项重点任务。"))
+            .collect();
+        // Blank lines with NUL bytes before, inside and after the text (too few to call it binary).
+        let raw = format!(
+            "  \0\n\n{}\n \0 \n{}\n",
+            body[..4].join("\n"),
+            body[4..].join("\n")
+        );
+        let cleaned = cleaner.clean_file("nul.txt", raw.as_bytes()).unwrap();
+        let texts: Vec<&str> = cleaned.documents.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, [body.join("\n")]);
+    }
 
     fn cleaner() -> Cleaner {
         Cleaner::new(&CleanSettings::default())
