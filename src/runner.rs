@@ -967,8 +967,8 @@ fn lock_output(out: &Path) -> Result<File> {
 
 /// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input
 /// order, so output never depends on the number of threads. While one batch is worked on, the
-/// previous one's results go to `sink` and the next batch is read, so both cores stay busy; memory
-/// holds about two batches at a time.
+/// previous one's results go to `sink` and, at the same time, the next batch is read, so both
+/// cores stay busy; memory holds about three batches at a time.
 fn for_each_batch<T, U>(
     mut items: impl Iterator<Item = Result<T>> + Send,
     batch: usize,
@@ -986,9 +986,10 @@ where
         let (results, (sunk, next)) = rayon::join(
             || working.into_par_iter().map(&work).collect::<Vec<U>>(),
             || {
-                let sunk = finished.drain(..).try_for_each(&mut sink);
-                let next = items.by_ref().take(batch).collect::<Result<Vec<T>>>();
-                (sunk, next)
+                rayon::join(
+                    || finished.drain(..).try_for_each(&mut sink),
+                    || items.by_ref().take(batch).collect::<Result<Vec<T>>>(),
+                )
             },
         );
         sunk?;
