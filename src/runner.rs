@@ -484,7 +484,7 @@ impl Runner {
                 kept += 1;
                 // A document that gained no flag is written as it was read.
                 match doc.near_duplicate_of {
-                    None => writer.write_line(line.text().as_bytes()),
+                    None => writer.write_line(line.bytes()),
                     Some(_) => writer.write(&doc),
                 }
             },

@@ -254,17 +254,18 @@ static WRITTEN: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<P
 pub struct JsonLine {
     path: std::sync::Arc<PathBuf>,
     number: usize,
-    text: String,
+    /// The line's bytes without its end; checked as UTF-8 only when parsed, on a worker.
+    bytes: Vec<u8>,
 }
 
 impl JsonLine {
     /// The line as read.
-    pub fn text(&self) -> &str {
-        &self.text
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
     }
 
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_str(&self.text).map_err(|e| Error::BadFile {
+        serde_json::from_slice(&self.bytes).map_err(|e| Error::BadFile {
             path: self.path.to_path_buf(),
             reason: format!("line {}: {e}", self.number),
         })
@@ -276,11 +277,15 @@ pub fn read_lines(path: &Path) -> Result<impl Iterator<Item = Result<JsonLine>> 
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let path = std::sync::Arc::new(path.to_path_buf());
     Ok(BufReader::with_capacity(1 << 20, file)
-        .lines()
+        .split(b'\n')
         .enumerate()
         .map(move |(i, line)| {
+            let mut bytes = line.map_err(|e| Error::io(path.as_path(), e))?;
+            if bytes.last() == Some(&b'\r') {
+                bytes.pop();
+            }
             Ok(JsonLine {
-                text: line.map_err(|e| Error::io(path.as_path(), e))?,
+                bytes,
                 number: i + 1,
                 path: path.clone(),
             })
