@@ -7,14 +7,14 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::io::artifact::{read_jsonl, stage_dir};
+use crate::io::documents::tagged_documents;
 use crate::model::{Document, Section, SourceRecord};
 
 /// The report for every document whose id or source file is `query`.
 pub fn inspect(out: &Path, query: &str) -> Result<String> {
-    let documents_path = stage_dir(out, "tag").join("documents.jsonl");
     let mut matches = Vec::new();
     let mut near_copies: Vec<(String, String, f64)> = Vec::new();
-    for doc in read_jsonl::<Document>(&documents_path)? {
+    for doc in tagged_documents(out)? {
         let doc = doc?;
         if let (Some(of), Some(similarity)) =
             (&doc.near_duplicate_of, doc.near_duplicate_similarity)

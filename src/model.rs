@@ -1,6 +1,7 @@
 //! The data passed between stages: a `Document` grows as it goes through clean → dedupe → segment →
-//! tag → sectionize, and a `SourceRecord` accounts for every raw file. Stage artifacts on disk are
-//! these structs as JSON lines; the final tables are built from them in `schema`.
+//! tag → sectionize, and a `SourceRecord` accounts for every raw file. Clean writes whole documents
+//! as JSON lines; dedupe (`KeptDocument`) and tag (`Annotation`) write only what they add, and
+//! `io::documents` puts the pieces together. The final tables are built from them in `schema`.
 
 use std::collections::BTreeMap;
 
@@ -48,6 +49,44 @@ impl Document {
         if !self.flags.iter().any(|f| f == flag) {
             self.flags.push(flag.to_string());
         }
+    }
+}
+
+/// The dedupe stage's word on one document it kept (a line of `stages/dedupe/kept.jsonl`). Later
+/// stages read the clean stage's documents and keep those named here: the texts are written once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct KeptDocument {
+    /// 1-based line of `stages/clean/documents.jsonl` holding the document.
+    pub line: u64,
+    pub doc_id: String,
+    #[serde(default)]
+    pub near_duplicate_of: Option<String>,
+    #[serde(default)]
+    pub near_duplicate_similarity: Option<f64>,
+}
+
+impl KeptDocument {
+    /// The document as dedupe leaves it: `doc` read from the named line, with dedupe's flags.
+    pub fn apply(&self, doc: &mut Document) {
+        doc.near_duplicate_of = self.near_duplicate_of.clone();
+        doc.near_duplicate_similarity = self.near_duplicate_similarity;
+    }
+}
+
+/// What the tag stage adds to one kept document (a line of `stages/tag/annotations.jsonl`, in the
+/// order of `kept.jsonl`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Annotation {
+    pub doc_id: String,
+    /// The document's flags after tagging (tagging may raise some).
+    pub flags: Vec<String>,
+    pub meta: Metadata,
+}
+
+impl Annotation {
+    pub fn apply(self, doc: &mut Document) {
+        doc.flags = self.flags;
+        doc.meta = Some(self.meta);
     }
 }
 

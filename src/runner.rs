@@ -12,13 +12,19 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::artifact::{
-    FINGERPRINT_FILE, Fingerprint, JsonLine, JsonlWriter, StageOutput, fingerprint_key,
-    intact_fingerprint, read_jsonl, read_lines, stage_dir, to_json_line,
+    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint,
+    read_jsonl, read_lines, stage_dir, to_json_line,
+};
+use crate::io::documents::{
+    ANNOTATIONS_FILE, KEPT_FILE, KeptLine, annotate, annotation_lines, kept_lines,
 };
 use crate::io::ipc::{IpcWriter, read_ipc};
 use crate::io::parquet::TableWriter;
 use crate::io::raw::list_raw_files;
-use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
+use crate::model::{
+    Annotation, Document, KeptDocument, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED,
+    SourceRecord,
+};
 use crate::progress::Progress;
 use crate::schema::{
     self, DocumentRow, DocumentTokens, SectionRow, SegmentColumns, SegmentedDocument,
@@ -64,9 +70,10 @@ impl Stage {
         match self {
             Stage::Clean => &[],
             Stage::Dedupe => &[Stage::Clean],
-            Stage::Segment => &[Stage::Dedupe],
-            Stage::Tag => &[Stage::Dedupe, Stage::Segment],
-            Stage::Sectionize => &[Stage::Dedupe, Stage::Segment, Stage::Tag],
+            // The texts are the clean stage's; dedupe says which are kept.
+            Stage::Segment => &[Stage::Clean, Stage::Dedupe],
+            Stage::Tag => &[Stage::Clean, Stage::Dedupe, Stage::Segment],
+            Stage::Sectionize => &[Stage::Clean, Stage::Dedupe, Stage::Segment, Stage::Tag],
         }
     }
 }
@@ -435,7 +442,7 @@ impl Runner {
         let signer = Signer::new(settings);
         let mut near = NearDuplicates::new(settings);
         let mut repeated = RepeatedParagraphs::default();
-        let mut writer = JsonlWriter::create(&output.file("documents.jsonl"))?;
+        let mut writer = JsonlWriter::<KeptDocument>::create(&output.file(KEPT_FILE))?;
         // source file → (dropped document, the kept document it copies)
         let mut copies: HashMap<String, Vec<(String, String)>> = HashMap::new();
         let (mut kept, mut exact_copies, mut near_flagged, mut near_dropped) =
@@ -450,10 +457,10 @@ impl Runner {
                     .near_duplicates
                     .then(|| signer.signature(&doc.text));
                 let paragraphs = RepeatedParagraphs::keys(&doc.text);
-                Ok((doc, line, signature, paragraphs))
+                Ok((doc, line.number(), signature, paragraphs))
             },
             |item| {
-                let (mut doc, line, signature, paragraphs) = item?;
+                let (doc, line, signature, paragraphs) = item?;
                 if let Verdict::DuplicateOf(first) = exact.judge(&doc) {
                     copies
                         .entry(doc.source_file.clone())
@@ -462,6 +469,11 @@ impl Runner {
                     exact_copies += 1;
                     return Ok(());
                 }
+                let mut kept_document = KeptDocument {
+                    line: line as u64,
+                    doc_id: doc.doc_id.clone(),
+                    ..Default::default()
+                };
                 if let Some(signature) = signature {
                     if let Some(found) = near.best_match(&signature) {
                         if settings.drop_near_duplicates
@@ -474,19 +486,15 @@ impl Runner {
                             near_dropped += 1;
                             return Ok(());
                         }
-                        doc.near_duplicate_of = Some(found.doc_id);
-                        doc.near_duplicate_similarity = Some(found.similarity);
+                        kept_document.near_duplicate_of = Some(found.doc_id);
+                        kept_document.near_duplicate_similarity = Some(found.similarity);
                         near_flagged += 1;
                     }
                     near.insert(&doc.doc_id, signature);
                 }
                 repeated.add_keys(&doc.text, &paragraphs);
                 kept += 1;
-                // A document that gained no flag is written as it was read.
-                match doc.near_duplicate_of {
-                    None => writer.write_line(line.bytes()),
-                    Some(_) => writer.write(&doc),
-                }
+                writer.write(&kept_document)
             },
         )?;
         writer.finish()?;
@@ -541,7 +549,6 @@ impl Runner {
                 .expect("building the segmenter does not panic")?,
             None => Segmenter::new(&self.settings.segment)?,
         };
-        let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
         let mut writer = IpcWriter::create(
             &output.file(SEGMENT_TOKENS),
             schema::segment_tokens_schema(),
@@ -554,13 +561,13 @@ impl Runner {
         };
         let mut columns = SegmentColumns::default();
         let (mut text_bytes, mut tokens, mut reused) = (0usize, 0usize, 0usize);
-        let mut progress = Progress::new("segment", count_lines(&input)?, self.quiet);
+        let mut progress = Progress::new("segment", self.kept_count()?, self.quiet);
         let started = Instant::now();
         for_each_batch(
-            read_lines(&input)?,
+            kept_lines(&self.out)?,
             self.settings.run.batch_documents,
-            |line| -> Result<_> {
-                let doc: Document = line.parse()?;
+            |kept| -> Result<_> {
+                let doc = kept.document()?;
                 let text_sha256 = crate::io::artifact::sha256_hex(doc.text.as_bytes());
                 let segmented = match stored_index.get(&hash_key(&text_sha256)) {
                     Some(&at) => Err(at),
@@ -607,27 +614,30 @@ impl Runner {
         ))
     }
 
-    /// Each line of `documents` with the tokens from the segment stage of the document it holds
-    /// (lines are parsed by `document_with`, on the workers).
+    /// Each kept document's line with the tokens the segment stage gave it (lines are parsed by
+    /// `document_with`, on the workers).
     fn with_tokens(
         &self,
-        documents: &Path,
-    ) -> Result<impl Iterator<Item = Result<(JsonLine, Option<DocumentTokens>)>> + use<>> {
-        let lines = read_lines(documents)?;
+    ) -> Result<impl Iterator<Item = Result<(KeptLine, Option<DocumentTokens>)>> + use<>> {
+        let lines = kept_lines(&self.out)?;
         let tokens = read_document_tokens(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))?;
         let mut tokens = tokens.fuse();
         Ok(lines.map(move |line| Ok((line?, tokens.next().transpose()?))))
     }
 
+    /// Documents the dedupe stage kept (for progress bars).
+    fn kept_count(&self) -> Result<u64> {
+        count_lines(&stage_dir(&self.out, "dedupe").join(KEPT_FILE))
+    }
+
     fn tag(&self, output: &StageOutput) -> Result<String> {
         let tagger = Tagger::new(&self.settings.tag);
-        let input = stage_dir(&self.out, "dedupe").join("documents.jsonl");
-        let mut writer = JsonlWriter::<Document>::create(&output.file("documents.jsonl"))?;
+        let mut writer = JsonlWriter::<Annotation>::create(&output.file(ANNOTATIONS_FILE))?;
         let mut documents = 0usize;
         let mut dated = 0usize;
-        let mut progress = Progress::new("tag", count_lines(&input)?, self.quiet);
+        let mut progress = Progress::new("tag", self.kept_count()?, self.quiet);
         for_each_batch(
-            self.with_tokens(&input)?,
+            self.with_tokens()?,
             self.settings.run.batch_documents,
             |(line, tokens)| -> Result<_> {
                 let (mut doc, tokens) = document_with(&line, tokens)?;
@@ -641,8 +651,13 @@ impl Runner {
                     .map(|(i, w)| (*w, tokens.pos.value(i)))
                     .collect();
                 tagger.tag(&mut doc, &tagged);
-                let has_date = doc.meta.as_ref().is_some_and(|m| m.date.is_some());
-                Ok((doc.text.len(), has_date, to_json_line(&doc)))
+                let annotation = Annotation {
+                    doc_id: doc.doc_id,
+                    flags: doc.flags,
+                    meta: doc.meta.unwrap_or_default(),
+                };
+                let has_date = annotation.meta.date.is_some();
+                Ok((text.len(), has_date, to_json_line(&annotation)))
             },
             |item| {
                 let (bytes, has_date, line) = item?;
@@ -658,7 +673,6 @@ impl Runner {
 
     fn sectionize(&self, output: &StageOutput) -> Result<String> {
         let sectionizer = Sectionizer::new(&self.settings.sectionize);
-        let documents_path = stage_dir(&self.out, "tag").join("documents.jsonl");
         let mut sections_jsonl =
             JsonlWriter::<crate::model::Section>::create(&output.file("sections.jsonl"))?;
         let mut documents = TableWriter::create(
@@ -705,11 +719,19 @@ impl Runner {
         };
         // Document by document, in parallel: its outline, its tokens with their sections, and its
         // rows of the three tables; written in dataset order.
+        let mut annotations = annotation_lines(&self.out)?;
+        let items = self.with_tokens()?.map(move |item| {
+            let annotation = annotations
+                .next()
+                .ok_or_else(|| stage_error("the tag stage's additions end early"))??;
+            Ok((item?, annotation))
+        });
         for_each_batch(
-            self.with_tokens(&documents_path)?,
+            items,
             self.settings.run.batch_documents,
-            |(line, doc_tokens)| -> Result<_> {
-                let (doc, doc_tokens) = document_with(&line, doc_tokens)?;
+            |((line, doc_tokens), annotation)| -> Result<_> {
+                let (mut doc, doc_tokens) = document_with(&line, doc_tokens)?;
+                annotate(&mut doc, &annotation)?;
                 let outline = sectionizer.sectionize(&doc);
                 let words = doc_tokens
                     .words(&doc.text)
@@ -882,10 +904,10 @@ impl StoredTokens {
 
 /// The document on a line, checked against the tokens that came with it.
 fn document_with(
-    line: &JsonLine,
+    line: &KeptLine,
     tokens: Option<DocumentTokens>,
 ) -> Result<(Document, DocumentTokens)> {
-    let doc: Document = line.parse()?;
+    let doc = line.document()?;
     match tokens {
         Some(tokens) if tokens.doc_id == doc.doc_id => Ok((doc, tokens)),
         _ => Err(stage_error(&format!(

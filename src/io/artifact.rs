@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 pub const FINGERPRINT_FILE: &str = "fingerprint.json";
 /// Raised whenever a stage's files change shape, so that artifacts an older build left behind are
 /// redone rather than misread.
-const ARTIFACT_FORMAT: &str = "artifacts-2";
+const ARTIFACT_FORMAT: &str = "artifacts-3";
 
 /// What a stage's output was made from, and what it is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -262,6 +262,11 @@ impl JsonLine {
     /// The line as read.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
+    }
+
+    /// 1-based line number in its file.
+    pub fn number(&self) -> usize {
+        self.number
     }
 
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {

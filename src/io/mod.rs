@@ -1,6 +1,7 @@
 //! Everything that touches files: raw input, stage artifacts, Parquet tables.
 
 pub mod artifact;
+pub mod documents;
 pub mod ipc;
 pub mod parquet;
 pub mod raw;
