@@ -147,6 +147,30 @@ fn tables_have_the_schemas_of_the_contract() {
     );
 }
 
+/// Positions and spans are delta-coded without a dictionary (the tokens table is a third of its
+/// dictionary-coded size); words, tags and ids keep their dictionaries.
+#[test]
+fn integer_columns_are_delta_coded_and_strings_use_dictionaries() {
+    use parquet::basic::{Encoding, Type};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let work = sample_run();
+    let file = File::open(work.path("out/tokens.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let group = reader.metadata().row_group(0);
+    for column in group.columns() {
+        let name = column.column_path().string();
+        let encodings: Vec<Encoding> = column.encodings().collect();
+        match column.column_type() {
+            Type::INT32 | Type::INT64 => {
+                assert!(encodings.contains(&Encoding::DELTA_BINARY_PACKED), "{name}");
+                assert!(column.dictionary_page_offset().is_none(), "{name}");
+            }
+            Type::BYTE_ARRAY => assert!(column.dictionary_page_offset().is_some(), "{name}"),
+            _ => {}
+        }
+    }
+}
+
 #[test]
 fn no_noise_is_left_in_any_document() {
     let work = sample_run();
