@@ -270,10 +270,15 @@ impl JsonLine {
     }
 
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.bytes).map_err(|e| Error::BadFile {
+        let error = |reason: String| Error::BadFile {
             path: self.path.to_path_buf(),
-            reason: format!("line {}: {e}", self.number),
-        })
+            reason: format!("line {}: {reason}", self.number),
+        };
+        // Checked as a whole by SIMD: serde_json's own check, string by string, reads Chinese
+        // text at about 1 GB/s and was 4% of a run.
+        let text =
+            simdutf8::basic::from_utf8(&self.bytes).map_err(|_| error("not valid UTF-8".into()))?;
+        serde_json::from_str(text).map_err(|e| error(e.to_string()))
     }
 }
 
@@ -333,4 +338,32 @@ pub fn hex(bytes: &[u8]) -> String {
 /// Moves a finished file into its final name in one step, so readers never see half a table.
 pub fn publish_file(tmp: &Path, target: &Path) -> Result<()> {
     std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_parsed_and_a_bad_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("documents.jsonl");
+        let mut bytes = b"{\"a\":\"\xe5\x90\x8c\xe5\xbf\x97\"}\r\n{\"a\":\"".to_vec();
+        bytes.extend_from_slice(b"\xe5\x90\"}\n{\"a\":1}\n");
+        std::fs::write(&path, bytes).unwrap();
+        let lines: Vec<JsonLine> = read_lines(&path).unwrap().map(|l| l.unwrap()).collect();
+        assert_eq!(lines.len(), 3);
+        let first: serde_json::Value = lines[0].parse().unwrap();
+        assert_eq!(first["a"], "同志");
+        let truncated = lines[1].parse::<serde_json::Value>().unwrap_err();
+        assert!(
+            truncated.to_string().contains("line 2: not valid UTF-8"),
+            "{truncated}"
+        );
+        let wrong_type = lines[2].parse::<BTreeMap<String, String>>().unwrap_err();
+        assert!(
+            wrong_type.to_string().contains("line 3: invalid type"),
+            "{wrong_type}"
+        );
+    }
 }
