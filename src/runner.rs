@@ -219,7 +219,7 @@ impl Runner {
         }
         let output = StageOutput::begin(&self.out, stage.name())?;
         let summary = self.pool.install(|| match stage {
-            Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default()),
+            Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default(), reusable),
             Stage::Dedupe => self.dedupe(&output),
             Stage::Segment => self.segment(&output, reusable),
             Stage::Tag => self.tag(&output),
@@ -316,12 +316,20 @@ impl Runner {
         Ok(records)
     }
 
+    /// With `reuse`, a raw file the stored output already cleaned (same name, same bytes, same
+    /// settings) has its documents copied from there: adding files to a corpus cleans only them.
     fn clean(
         &self,
         output: &StageOutput,
         listing: Vec<(SourceRecord, Option<PathBuf>)>,
+        reuse: bool,
     ) -> Result<String> {
         let cleaner = Cleaner::new(&self.settings.clean);
+        let mut stored = match reuse {
+            true => StoredClean::open(&stage_dir(&self.out, "clean")).ok(),
+            false => None,
+        };
+        let mut reused = 0usize;
         let (mut sources, paths): (Vec<SourceRecord>, Vec<Option<PathBuf>>) =
             listing.into_iter().unzip();
         // Byte-identical files are known from their raw hash: only the first is decoded.
@@ -343,9 +351,13 @@ impl Runner {
             .filter(|&i| sources[i].status.is_empty() && copy_of[i].is_none())
             .collect();
         for chunk in to_clean.chunks(self.settings.run.batch_documents) {
+            let stored_files = stored.as_ref().map(|s| &s.files);
             let results: Vec<(usize, std::result::Result<_, String>)> = chunk
                 .par_iter()
                 .map(|&i| {
+                    if stored_files.is_some_and(|files| StoredClean::has(files, &sources[i])) {
+                        return (i, Ok(None));
+                    }
                     let path = paths[i].as_ref().expect("listed files have a path");
                     let result = read_limited(path, self.settings.clean.max_file_bytes)
                         .map_err(|e| format!("cannot be read: {e}"))
@@ -353,7 +365,7 @@ impl Runner {
                         .map(|cleaned| {
                             let lines: Vec<Vec<u8>> =
                                 cleaned.documents.iter().map(to_json_line).collect();
-                            (cleaned, lines)
+                            Some((cleaned, lines))
                         });
                     (i, result)
                 })
@@ -361,7 +373,15 @@ impl Runner {
             for (i, result) in results {
                 let source = &mut sources[i];
                 match result {
-                    Ok((cleaned, lines)) => {
+                    Ok(None) => {
+                        let earlier = stored.as_mut().expect("found in it");
+                        for line in earlier.documents(source)? {
+                            writer.write_line(line.bytes())?;
+                            documents += 1;
+                        }
+                        reused += 1;
+                    }
+                    Ok(Some((cleaned, lines))) => {
                         source.status = STATUS_KEPT.into();
                         source.encoding = Some(cleaned.encoding);
                         for (doc, line) in cleaned.documents.iter().zip(&lines) {
@@ -429,8 +449,12 @@ impl Runner {
             source_writer.write(source)?;
         }
         source_writer.finish()?;
+        let reused = match reused {
+            0 => String::new(),
+            n => format!(" ({n} files' documents reused from the last run)"),
+        };
         Ok(format!(
-            "{} files → {documents} documents, {rejected} rejected",
+            "{} files → {documents} documents, {rejected} rejected{reused}",
             sources.len()
         ))
     }
@@ -836,6 +860,69 @@ fn stage_error(reason: &str) -> Error {
     Error::Stage {
         stage: "reading a stage table",
         reason: reason.to_string(),
+    }
+}
+
+/// Raw file name → (its bytes' SHA-256, its record, 1-based line of its first document).
+type StoredFiles = HashMap<String, (u128, SourceRecord, u64)>;
+
+/// A finished clean output opened for reuse: which raw files it cleaned (by name and the SHA-256
+/// of their bytes) and where their documents are, read in one pass as files ask for them (in name
+/// order, like the documents).
+struct StoredClean {
+    files: StoredFiles,
+    lines: Box<dyn Iterator<Item = Result<crate::io::artifact::JsonLine>> + Send>,
+}
+
+impl StoredClean {
+    fn open(dir: &Path) -> Result<Self> {
+        let mut files = HashMap::new();
+        let mut next_line = 1u64;
+        for record in read_jsonl::<SourceRecord>(&dir.join("sources.jsonl"))? {
+            let record = record?;
+            if record.status == STATUS_KEPT {
+                let documents = record.doc_ids.len() as u64;
+                let key = hash_key(&record.source_sha256);
+                files.insert(record.source_file.clone(), (key, record, next_line));
+                next_line += documents;
+            }
+        }
+        Ok(StoredClean {
+            files,
+            lines: Box::new(read_lines(&dir.join("documents.jsonl"))?),
+        })
+    }
+
+    /// Whether the stored output cleaned this very file.
+    fn has(files: &StoredFiles, source: &SourceRecord) -> bool {
+        files.get(&source.source_file).is_some_and(|(key, _, _)| {
+            *key == hash_key(&source.source_sha256) && !source.source_sha256.is_empty()
+        })
+    }
+
+    /// The stored documents of a file `has` found, with its record's outcome copied into `source`.
+    fn documents(
+        &mut self,
+        source: &mut SourceRecord,
+    ) -> Result<Vec<crate::io::artifact::JsonLine>> {
+        let (_, record, first) = self
+            .files
+            .remove(&source.source_file)
+            .ok_or_else(|| stage_error("the last clean output lost a file"))?;
+        source.status = record.status;
+        source.encoding = record.encoding;
+        source.doc_ids = record.doc_ids;
+        let mut lines = Vec::with_capacity(source.doc_ids.len());
+        while lines.len() < source.doc_ids.len() {
+            let line = self
+                .lines
+                .next()
+                .ok_or_else(|| stage_error("the last clean output lost a document"))??;
+            if line.number() as u64 >= first {
+                lines.push(line);
+            }
+        }
+        Ok(lines)
     }
 }
 

@@ -466,7 +466,7 @@ fn rerun_skips_and_single_stages_rerun_from_disk() {
 }
 
 #[test]
-fn adding_a_file_segments_only_the_new_text_and_gives_what_a_fresh_run_gives() {
+fn adding_a_file_cleans_and_segments_only_the_new_text_and_gives_what_a_fresh_run_gives() {
     // A first run without one of the seeds, then the seed is added.
     let work = Workdir::with_seeds();
     let held_back = "004_0958ddcb164f6320.txt";
@@ -475,18 +475,40 @@ fn adding_a_file_segments_only_the_new_text_and_gives_what_a_fresh_run_gives() {
     work.run_ok(&["run"]);
     std::fs::rename(&aside, work.path(&format!("raw/{held_back}"))).unwrap();
     let stderr = work.run_ok(&["run"]);
-    // The seeds give six documents; 004 gives one of them.
+    // The seeds give six documents; 004 gives one of them. The other four files are not cleaned
+    // again.
+    assert!(
+        stderr.contains("4 files' documents reused from the last run"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("5 documents' tokens reused from the last run"),
         "{stderr}"
     );
     let fresh = Workdir::with_seeds();
     fresh.run_ok(&["run"]);
-    for table in pipeline::runner::TABLES {
-        let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
-        let b = std::fs::read(fresh.path(&format!("out/{table}"))).unwrap();
-        assert!(a == b, "{table} differs from a fresh run");
+    let same_as_fresh = |work: &Workdir, fresh: &Workdir| {
+        for table in pipeline::runner::TABLES {
+            let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
+            let b = std::fs::read(fresh.path(&format!("out/{table}"))).unwrap();
+            assert!(a == b, "{table} differs from a fresh run");
+        }
+    };
+    same_as_fresh(&work, &fresh);
+    // A file whose bytes changed under the same name is cleaned again.
+    let changed = format!("raw/{held_back}");
+    for dir in [&work, &fresh] {
+        let mut text = std::fs::read_to_string(dir.path(&changed)).unwrap();
+        text.push_str("\n我们要继续努力，把各项工作做得更好。\n");
+        std::fs::write(dir.path(&changed), text).unwrap();
     }
+    let stderr = work.run_ok(&["run"]);
+    assert!(
+        stderr.contains("4 files' documents reused from the last run"),
+        "{stderr}"
+    );
+    fresh.run_ok(&["run", "--force"]);
+    same_as_fresh(&work, &fresh);
     // A changed segment setting, or --force, segments everything again.
     let stderr = work.run_ok(&["run", "--set", "segment.hmm=false"]);
     assert!(!stderr.contains("reused"), "{stderr}");
