@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::io::artifact::{read_jsonl, stage_dir};
 use crate::io::documents::tagged_documents;
-use crate::model::{Document, Section, SourceRecord};
+use crate::model::{Document, SourceRecord};
 
 /// The report for every document whose id or source file is `query`.
 pub fn inspect(out: &Path, query: &str) -> Result<String> {
@@ -34,8 +34,11 @@ pub fn inspect(out: &Path, query: &str) -> Result<String> {
             ),
         });
     }
-    let sections: Vec<Section> =
-        read_jsonl(&stage_dir(out, "sectionize").join("sections.jsonl"))?.collect::<Result<_>>()?;
+    let wanted: Vec<&str> = matches.iter().map(|d| d.doc_id.as_str()).collect();
+    let sections = outline_rows(
+        &stage_dir(out, "sectionize").join("sections.parquet"),
+        &wanted,
+    )?;
     let sources: Vec<SourceRecord> =
         read_jsonl(&stage_dir(out, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
 
@@ -49,7 +52,7 @@ pub fn inspect(out: &Path, query: &str) -> Result<String> {
 fn report_document(
     r: &mut String,
     doc: &Document,
-    sections: &[Section],
+    sections: &[OutlineRow],
     sources: &[SourceRecord],
     near_copies: &[(String, String, f64)],
 ) {
@@ -147,11 +150,7 @@ fn report_document(
         }
     }
 
-    let prefix = format!("{}:", doc.doc_id);
-    let outline: Vec<&Section> = sections
-        .iter()
-        .filter(|s| s.section_id.starts_with(&prefix))
-        .collect();
+    let outline: Vec<&OutlineRow> = sections.iter().filter(|s| s.doc_id == doc.doc_id).collect();
     let _ = writeln!(r, "\noutline ({} sections)", outline.len());
     for s in outline {
         let indent = "  ".repeat(s.level.max(1) as usize);
@@ -200,4 +199,64 @@ fn report_document(
         let _ = writeln!(r, "  none");
     }
     let _ = writeln!(r);
+}
+
+/// What the report shows of a section (a row of the sections table).
+struct OutlineRow {
+    doc_id: String,
+    level: i32,
+    path: Option<String>,
+    heading: Option<String>,
+    char_start: i32,
+    char_end: i32,
+}
+
+/// The sections of the wanted documents, read from the sections table.
+fn outline_rows(path: &Path, wanted: &[&str]) -> Result<Vec<OutlineRow>> {
+    use arrow::array::{Array, Int32Array, StringArray};
+    let mut rows = Vec::new();
+    for batch in crate::io::parquet::read_batches(path)? {
+        let batch = batch?;
+        let column = |name: &str| {
+            batch.column_by_name(name).ok_or_else(|| Error::BadFile {
+                path: path.to_path_buf(),
+                reason: format!("no column {name}"),
+            })
+        };
+        let wrong = |name: &str, kind: &str| Error::BadFile {
+            path: path.to_path_buf(),
+            reason: format!("{name} is not {kind}"),
+        };
+        let text = |name: &str| -> Result<StringArray> {
+            column(name)?
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .cloned()
+                .ok_or_else(|| wrong(name, "text"))
+        };
+        let int = |name: &str| -> Result<Int32Array> {
+            column(name)?
+                .as_any()
+                .downcast_ref::<Int32Array>()
+                .cloned()
+                .ok_or_else(|| wrong(name, "an int32"))
+        };
+        let (doc_id, path_, heading) = (text("doc_id")?, text("path")?, text("heading")?);
+        let (level, start, end) = (int("level")?, int("char_start")?, int("char_end")?);
+        let optional =
+            |array: &StringArray, i: usize| array.is_valid(i).then(|| array.value(i).to_string());
+        for i in 0..batch.num_rows() {
+            if wanted.contains(&doc_id.value(i)) {
+                rows.push(OutlineRow {
+                    doc_id: doc_id.value(i).to_string(),
+                    level: level.value(i),
+                    path: optional(&path_, i),
+                    heading: optional(&heading, i),
+                    char_start: start.value(i),
+                    char_end: end.value(i),
+                });
+            }
+        }
+    }
+    Ok(rows)
 }

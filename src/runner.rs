@@ -697,8 +697,6 @@ impl Runner {
 
     fn sectionize(&self, output: &StageOutput) -> Result<String> {
         let sectionizer = Sectionizer::new(&self.settings.sectionize);
-        let mut sections_jsonl =
-            JsonlWriter::<crate::model::Section>::create(&output.file("sections.jsonl"))?;
         let mut documents = TableWriter::create(
             &output.file("documents.parquet"),
             schema::documents_schema(),
@@ -790,15 +788,11 @@ impl Runner {
                     })
                     .collect();
                 let section_rows = schema::sections_batch(&section_rows)?;
-                let section_lines: Vec<Vec<u8>> = outline.iter().map(to_json_line).collect();
-                Ok((doc, section_lines, section_rows, token_rows))
+                Ok((doc, outline.len() as u32, section_rows, token_rows))
             },
             |rows| {
-                let (doc, section_lines, section_rows, token_rows) = rows?;
-                for line in &section_lines {
-                    sections_jsonl.write_line(line)?;
-                }
-                pending.push((doc, section_lines.len() as u32));
+                let (doc, section_count, section_rows, token_rows) = rows?;
+                pending.push((doc, section_count));
                 pending_sections.push(section_rows);
                 if pending.len() >= self.settings.run.batch_documents {
                     write_rows(&mut pending, &mut pending_sections)?;
@@ -807,7 +801,6 @@ impl Runner {
             },
         )?;
         write_rows(&mut pending, &mut pending_sections)?;
-        sections_jsonl.finish()?;
         let document_rows = documents.finish()?;
         let section_rows = sections.finish()?;
         let token_rows = tokens.finish()?;
