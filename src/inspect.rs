@@ -217,30 +217,22 @@ fn outline_rows(path: &Path, wanted: &[&str]) -> Result<Vec<OutlineRow>> {
     let mut rows = Vec::new();
     for batch in crate::io::parquet::read_batches(path)? {
         let batch = batch?;
-        let column = |name: &str| {
-            batch.column_by_name(name).ok_or_else(|| Error::BadFile {
-                path: path.to_path_buf(),
-                reason: format!("no column {name}"),
-            })
-        };
-        let wrong = |name: &str, kind: &str| Error::BadFile {
-            path: path.to_path_buf(),
-            reason: format!("{name} is not {kind}"),
-        };
-        let text = |name: &str| -> Result<StringArray> {
-            column(name)?
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .cloned()
-                .ok_or_else(|| wrong(name, "text"))
-        };
-        let int = |name: &str| -> Result<Int32Array> {
-            column(name)?
-                .as_any()
-                .downcast_ref::<Int32Array>()
-                .cloned()
-                .ok_or_else(|| wrong(name, "an int32"))
-        };
+        // One column of the batch as the array type the schema gives it.
+        fn typed<T: Array + Clone + 'static>(
+            batch: &arrow::array::RecordBatch,
+            path: &Path,
+            name: &str,
+        ) -> Result<T> {
+            batch
+                .column_by_name(name)
+                .and_then(|column| column.as_any().downcast_ref::<T>().cloned())
+                .ok_or_else(|| Error::BadFile {
+                    path: path.to_path_buf(),
+                    reason: format!("no column {name} of the sections schema"),
+                })
+        }
+        let text = |name: &str| typed::<StringArray>(&batch, path, name);
+        let int = |name: &str| typed::<Int32Array>(&batch, path, name);
         let (doc_id, path_, heading) = (text("doc_id")?, text("path")?, text("heading")?);
         let (level, start, end) = (int("level")?, int("char_start")?, int("char_end")?);
         let optional =
