@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::io::artifact::{read_jsonl, stage_dir};
 use crate::io::documents::tagged_documents;
 use crate::model::{Document, SourceRecord};
+use crate::schema::typed_column;
 
 /// The report for every document whose id or source file is `query`.
 pub fn inspect(out: &Path, query: &str) -> Result<String> {
@@ -217,22 +218,14 @@ fn outline_rows(path: &Path, wanted: &[&str]) -> Result<Vec<OutlineRow>> {
     let mut rows = Vec::new();
     for batch in crate::io::parquet::read_batches(path)? {
         let batch = batch?;
-        // One column of the batch as the array type the schema gives it.
-        fn typed<T: Array + Clone + 'static>(
-            batch: &arrow::array::RecordBatch,
-            path: &Path,
-            name: &str,
-        ) -> Result<T> {
-            batch
-                .column_by_name(name)
-                .and_then(|column| column.as_any().downcast_ref::<T>().cloned())
-                .ok_or_else(|| Error::BadFile {
-                    path: path.to_path_buf(),
-                    reason: format!("no column {name} of the sections schema"),
-                })
-        }
-        let text = |name: &str| typed::<StringArray>(&batch, path, name);
-        let int = |name: &str| typed::<Int32Array>(&batch, path, name);
+        let missing = |name: &str| Error::BadFile {
+            path: path.to_path_buf(),
+            reason: format!("no column {name} of the sections schema"),
+        };
+        let text =
+            |name: &str| typed_column::<StringArray>(&batch, name).ok_or_else(|| missing(name));
+        let int =
+            |name: &str| typed_column::<Int32Array>(&batch, name).ok_or_else(|| missing(name));
         let (doc_id, path_, heading) = (text("doc_id")?, text("path")?, text("heading")?);
         let (level, start, end) = (int("level")?, int("char_start")?, int("char_end")?);
         let optional =
@@ -242,8 +235,8 @@ fn outline_rows(path: &Path, wanted: &[&str]) -> Result<Vec<OutlineRow>> {
                 rows.push(OutlineRow {
                     doc_id: doc_id.value(i).to_string(),
                     level: level.value(i),
-                    path: optional(&path_, i),
-                    heading: optional(&heading, i),
+                    path: optional(path_, i),
+                    heading: optional(heading, i),
                     char_start: start.value(i),
                     char_end: end.value(i),
                 });

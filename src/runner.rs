@@ -16,7 +16,7 @@ use crate::io::artifact::{
     read_jsonl, read_lines, stage_dir, to_json_line,
 };
 use crate::io::documents::{
-    ANNOTATIONS_FILE, KEPT_FILE, KeptLine, annotate, annotation_lines, kept_lines,
+    ANNOTATIONS_FILE, KEPT_FILE, KeptLine, annotate, kept_lines, with_annotations,
 };
 use crate::io::ipc::{IpcWriter, read_ipc};
 use crate::io::parquet::TableWriter;
@@ -741,15 +741,8 @@ impl Runner {
         };
         // Document by document, in parallel: its outline, its tokens with their sections, and its
         // rows of the three tables; written in dataset order.
-        let mut annotations = annotation_lines(&self.out)?;
-        let items = self.with_tokens()?.map(move |item| {
-            let annotation = annotations
-                .next()
-                .ok_or_else(|| stage_error("the tag stage's additions end early"))??;
-            Ok((item?, annotation))
-        });
         for_each_batch(
-            items,
+            with_annotations(&self.out, self.with_tokens()?)?,
             self.settings.run.batch_documents,
             |((line, doc_tokens), annotation)| -> Result<_> {
                 let (mut doc, doc_tokens) = document_with(&line, doc_tokens)?;

@@ -543,25 +543,16 @@ impl DocumentTokens {
             stage: "reading a stage table",
             reason: format!("segment tokens: {what}"),
         };
-        let column = |name: &str| {
-            batch
-                .column_by_name(name)
-                .ok_or_else(|| bad(&format!("no column {name}")))
-        };
         let text_column = |name: &str| {
-            column(name)?
-                .as_any()
-                .downcast_ref::<StringArray>()
-                .ok_or_else(|| bad(&format!("{name} is not text")))
+            typed_column::<StringArray>(batch, name)
+                .ok_or_else(|| bad(&format!("no text column {name}")))
         };
         let ids = text_column("doc_id")?;
         let hashes = text_column("text_sha256")?;
         let list = |name: &str| -> Result<ListArray> {
-            column(name)?
-                .as_any()
-                .downcast_ref::<ListArray>()
+            typed_column::<ListArray>(batch, name)
                 .cloned()
-                .ok_or_else(|| bad(&format!("{name} is not a list")))
+                .ok_or_else(|| bad(&format!("no list column {name}")))
         };
         let (paragraph, sentence, start, end, pos, stop) = (
             list("paragraph")?,
@@ -657,6 +648,11 @@ pub fn is_punctuation(token: &str) -> bool {
     token
         .chars()
         .all(|c| !c.is_alphanumeric() && !c.is_whitespace())
+}
+
+/// A column of `batch` as the array type its schema gives it, if it is there and of that type.
+pub fn typed_column<'a, T: 'static>(batch: &'a RecordBatch, name: &str) -> Option<&'a T> {
+    batch.column_by_name(name)?.as_any().downcast_ref::<T>()
 }
 
 #[cfg(test)]

@@ -182,18 +182,7 @@ impl<T: Serialize> JsonlWriter<T> {
 pub fn read_jsonl<T: DeserializeOwned>(
     path: &Path,
 ) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let path = path.to_path_buf();
-    Ok(BufReader::with_capacity(1 << 20, file)
-        .lines()
-        .enumerate()
-        .map(move |(i, line)| {
-            let line = line.map_err(|e| Error::io(&path, e))?;
-            serde_json::from_str(&line).map_err(|e| Error::BadFile {
-                path: path.clone(),
-                reason: format!("line {}: {e}", i + 1),
-            })
-        }))
+    Ok(read_lines(path)?.map(|line| line?.parse()))
 }
 
 /// Where a file is written before it is renamed to `target`: beside it, with a `.tmp-` prefix.

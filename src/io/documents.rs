@@ -105,19 +105,26 @@ pub fn annotate(doc: &mut Document, line: &JsonLine) -> Result<()> {
     Ok(())
 }
 
-/// The tag stage's additions, line by line, in the order of the kept documents.
-pub fn annotation_lines(out: &Path) -> Result<impl Iterator<Item = Result<JsonLine>> + use<>> {
-    read_lines(&stage_dir(out, "tag").join(ANNOTATIONS_FILE))
+/// Each item (one per kept document, in order) with the tag stage's line for the same document,
+/// to be parsed with `annotate` on a worker.
+pub fn with_annotations<T, I: Iterator<Item = Result<T>>>(
+    out: &Path,
+    items: I,
+) -> Result<impl Iterator<Item = Result<(T, JsonLine)>> + use<T, I>> {
+    let mut annotations = read_lines(&stage_dir(out, "tag").join(ANNOTATIONS_FILE))?;
+    Ok(items.map(move |item| {
+        let line = annotations
+            .next()
+            .ok_or_else(|| out_of_step("the tag stage's additions end early"))??;
+        Ok((item?, line))
+    }))
 }
 
 /// Every document of the dataset, whole, read one after another (for `inspect`).
 pub fn tagged_documents(out: &Path) -> Result<impl Iterator<Item = Result<Document>> + use<>> {
-    let mut annotations = annotation_lines(out)?;
-    Ok(kept_lines(out)?.map(move |kept| {
-        let mut doc = kept?.document()?;
-        let line = annotations
-            .next()
-            .ok_or_else(|| out_of_step("the tag stage's additions end early"))??;
+    Ok(with_annotations(out, kept_lines(out)?)?.map(|item| {
+        let (kept, line) = item?;
+        let mut doc = kept.document()?;
         annotate(&mut doc, &line)?;
         Ok(doc)
     }))
