@@ -19,7 +19,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r raw "$work/raw"
-(cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run)
+# The README's first command (`cargo run --release -- run`), writing into the scratch folder.
+cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 "$venv/bin/python" tests/interop.py "$work/out"
 
 # Segmentation parity with Python jieba, domain dictionary off.
