@@ -6,6 +6,7 @@
 //! is the one place that defines the output tables; `model` is the data passed between stages.
 
 pub mod error;
+pub mod evaluate;
 pub mod gazetteer;
 pub mod inspect;
 pub mod io;

@@ -2,8 +2,8 @@
 //! error into a message and an exit code.
 //!
 //! Exit codes: 0 done (rejected raw files are warnings, listed in `sources`); 1 an error stopped the
-//! run (bad settings, missing raw folder, a failed stage, `verify` found differences); 2 the command
-//! line was wrong; 3 `--strict` and some raw file was rejected.
+//! run (bad settings, missing raw folder, a failed stage, `verify` found differences, `evaluate`
+//! scored below a floor); 2 the command line was wrong; 3 `--strict` and some raw file was rejected.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,6 +88,24 @@ enum Command {
     Inspect {
         /// A doc_id or a source file path relative to the raw folder.
         doc: String,
+    },
+    /// Score the dataset against a gold file of hand-checked facts (docs/GOLD.md): share of fields
+    /// right, heading precision and recall, document counts, noise left, every mismatch.
+    Evaluate {
+        /// The gold file (JSON).
+        gold: PathBuf,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+        /// Exit with code 1 if the share of fields right is below this (0 to 1).
+        #[arg(long, value_name = "X", value_parser = share)]
+        min_fields: Option<f64>,
+        /// Exit with code 1 if heading precision or recall is below this (0 to 1).
+        #[arg(long, value_name = "Y", value_parser = share)]
+        min_headings: Option<f64>,
+        /// Count headings down to this level only (for gold files that list the upper levels).
+        #[arg(long, value_name = "N", default_value_t = 99)]
+        max_level: i32,
     },
     /// Summarise the dataset: documents by year, genre and speaker; sections by level; tokens;
     /// sources by status.
@@ -176,6 +194,47 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Evaluate {
+            gold,
+            json,
+            min_fields,
+            min_headings,
+            max_level,
+        } => {
+            use pipeline::evaluate;
+            let gold = evaluate::read_gold(&gold)?;
+            let dataset = evaluate::Dataset::read(std::path::Path::new(&settings.run.out_dir))?;
+            let report = evaluate::evaluate(&gold, &dataset, max_level);
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}");
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_text());
+            }
+            let mut below = Vec::new();
+            if let Some(floor) = min_fields.filter(|&f| report.field_accuracy < f) {
+                below.push(format!(
+                    "field accuracy {:.3} is below --min-fields {floor}",
+                    report.field_accuracy
+                ));
+            }
+            if let Some(floor) = min_headings.filter(|&f| report.heading_score() < f) {
+                below.push(format!(
+                    "heading precision {:.3} / recall {:.3} is below --min-headings {floor}",
+                    report.heading_precision, report.heading_recall
+                ));
+            }
+            for message in &below {
+                eprintln!("error: {message}");
+            }
+            Ok(if below.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         #[cfg(feature = "stats")]
         Command::Stats => {
             print!(
@@ -188,6 +247,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", settings.to_toml());
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// A share between 0 and 1, for the evaluation floors.
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a number from 0 to 1")),
     }
 }
 

@@ -26,3 +26,17 @@ cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 # Segmentation parity with Python jieba, domain dictionary off.
 (cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run --out out-plain --set segment.domain_dictionary=false)
 "$venv/bin/python" tests/parity.py "$work/out-plain"
+
+# Extraction quality, measured by `pipeline evaluate` against hand-checked gold (docs/GOLD.md).
+# The seeds must stay exact. The development set (real texts from many sources, tests/fixtures/dev)
+# is guarded at the figures measured when each issue closed: raise the floors when a change
+# improves them, never lower them.
+pipeline="$CARGO_TARGET_DIR/release/pipeline"
+"$pipeline" evaluate tests/fixtures/gold_seeds.json --out "$work/out" --min-fields 1 --min-headings 1 >/dev/null
+cp -r tests/fixtures/dev/raw "$work/dev-raw"
+"$pipeline" run --quiet --raw "$work/dev-raw" --out "$work/dev-out"
+"$pipeline" evaluate tests/fixtures/dev/gold.json --out "$work/dev-out" --quiet \
+  --min-fields 0.535 --min-headings 0.26 | sed -n '/^fields/,/^  all/p;/^headings:/p;/^noise:/p;/^  macro average/p'
+# The same figures as the reference scorer of the gold format (an independent implementation).
+"$venv/bin/python" tests/scorer_agrees.py "$pipeline" "$work/out" tests/fixtures/gold_seeds.json
+"$venv/bin/python" tests/scorer_agrees.py "$pipeline" "$work/dev-out" tests/fixtures/dev/gold.json
