@@ -5,6 +5,7 @@
 //! clean → dedupe → segment → tag → sectionize (see `stages`). The `runner` drives them; `schema`
 //! is the one place that defines the output tables; `model` is the data passed between stages.
 
+pub mod batch;
 pub mod error;
 pub mod evaluate;
 pub mod gazetteer;

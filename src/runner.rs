@@ -1,7 +1,8 @@
-//! The runner: reads each stage's input from disk, drives the stage over documents in bounded
-//! parallel batches (output order never depends on the thread count), writes the stage's artifact
-//! atomically with its fingerprint, and skips a stage whose inputs and settings did not change.
-//! Parallelism and I/O live here, not in the stages.
+//! The runner: decides which stages run (a stage whose inputs and settings did not change is
+//! skipped), checks that their inputs are whole, gives each a thread pool and its output folder, and
+//! commits the output atomically with its fingerprint; then publishes the final tables. Dedupe,
+//! segment, tag and sectionize are driven by `stages::run` through the `Stage` trait; clean is still
+//! driven here (`Runner::clean`) until it moves into `stages/clean.rs`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -12,29 +13,18 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::artifact::{
-    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, intact_fingerprint,
-    read_jsonl, read_lines, stage_dir, to_json_line,
+    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, hash_key,
+    intact_fingerprint, read_jsonl, read_lines, stage_dir, to_json_line,
 };
-use crate::io::documents::{
-    ANNOTATIONS_FILE, KEPT_FILE, KeptLine, annotate, kept_lines, with_annotations,
-};
-use crate::io::ipc::{IpcWriter, read_ipc};
-use crate::io::parquet::TableWriter;
 use crate::io::raw::list_raw_files;
-use crate::model::{
-    Annotation, Document, KeptDocument, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED,
-    SourceRecord,
-};
-use crate::progress::Progress;
-use crate::schema::{
-    self, DocumentRow, DocumentTokens, SectionRow, SegmentColumns, SegmentedDocument,
-};
+use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
 use crate::settings::Settings;
 use crate::stages::clean::Cleaner;
-use crate::stages::dedupe::{Deduper, NearDuplicates, RepeatedParagraphs, Signer, Verdict};
-use crate::stages::sectionize::{Sectionizer, innermost_section};
-use crate::stages::segment::Segmenter;
+use crate::stages::dedupe::Dedupe;
+use crate::stages::sectionize::Sectionize;
+use crate::stages::segment::Segment;
 use crate::stages::tag::Tagger;
+use crate::stages::{self, Context, Stage as _};
 
 /// The stages in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
@@ -78,14 +68,6 @@ impl Stage {
     }
 }
 
-/// The segment stage's artifact (Arrow IPC, one row per document).
-const SEGMENT_TOKENS: &str = "tokens.arrow";
-/// Tokens per batch of the segment stage's artifact (small batches keep memory low).
-const SEGMENT_BATCH_TOKENS: usize = 64 * 1024;
-/// Rows per row group of the documents and sections tables (tokens: `segment.row_group_tokens`).
-const DOCUMENTS_PER_ROW_GROUP: usize = 1024;
-const SECTIONS_PER_ROW_GROUP: usize = 16384;
-
 /// The final tables, published from the sectionize stage's folder into the output folder.
 pub const TABLES: [&str; 4] = [
     "documents.parquet",
@@ -107,9 +89,6 @@ pub struct Runner {
     pub verbose: bool,
     /// Held for the runner's life: one run at a time per output folder.
     _lock: File,
-    /// The segmenter being built in the background while the first stages run (building jieba's
-    /// dictionary takes about a third of a second on one core).
-    preloaded: std::sync::Mutex<Option<std::thread::JoinHandle<Result<Segmenter>>>>,
 }
 
 impl Runner {
@@ -131,7 +110,6 @@ impl Runner {
             verbose: false,
             checked: Default::default(),
             _lock: lock,
-            preloaded: Default::default(),
         })
     }
 
@@ -149,11 +127,7 @@ impl Runner {
     pub fn run(&self, from: Stage, force: bool) -> Result<()> {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         if from < Stage::Segment {
-            let settings = self.settings.segment.clone();
-            *self.preloaded.lock().expect("not poisoned") = Some(std::thread::spawn(move || {
-                crate::keywords::preload();
-                Segmenter::new(&settings)
-            }));
+            Segment::preload(&self.settings);
         }
         for stage in Stage::ALL.into_iter().filter(|s| *s >= from) {
             self.run_stage(stage, force)?;
@@ -218,12 +192,20 @@ impl Runner {
             return Ok(());
         }
         let output = StageOutput::begin(&self.out, stage.name())?;
+        let cx = Context {
+            settings: &self.settings,
+            raw: &self.raw,
+            out: &self.out,
+            reuse: reusable,
+            quiet: self.quiet,
+            verbose: self.verbose,
+        };
         let summary = self.pool.install(|| match stage {
             Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default(), reusable),
-            Stage::Dedupe => self.dedupe(&output),
-            Stage::Segment => self.segment(&output, reusable),
-            Stage::Tag => self.tag(&output),
-            Stage::Sectionize => self.sectionize(&output),
+            Stage::Dedupe => stages::run::<Dedupe>(&cx, &output),
+            Stage::Segment => stages::run::<Segment>(&cx, &output),
+            Stage::Tag => stages::run::<Tagger>(&cx, &output),
+            Stage::Sectionize => stages::run::<Sectionize>(&cx, &output),
         })?;
         let fingerprint = output.commit(key, settings_key)?;
         self.checked
@@ -256,14 +238,11 @@ impl Runner {
         let s = &self.settings;
         match stage {
             Stage::Clean => serde_json::to_value(&s.clean),
-            Stage::Dedupe => serde_json::to_value(&s.dedupe),
+            Stage::Dedupe => Ok(Dedupe::fingerprint_settings(s)),
             // The row group size shapes only the final tokens table, which sectionize writes.
-            Stage::Segment => serde_json::to_value(crate::settings::SegmentSettings {
-                row_group_tokens: 0,
-                ..s.segment.clone()
-            }),
-            Stage::Tag => serde_json::to_value(&s.tag),
-            Stage::Sectionize => serde_json::to_value((&s.sectionize, s.segment.row_group_tokens)),
+            Stage::Segment => Ok(Segment::fingerprint_settings(s)),
+            Stage::Tag => Ok(Tagger::fingerprint_settings(s)),
+            Stage::Sectionize => Ok(Sectionize::fingerprint_settings(s)),
         }
         .expect("settings serialise")
     }
@@ -459,362 +438,6 @@ impl Runner {
         ))
     }
 
-    fn dedupe(&self, output: &StageOutput) -> Result<String> {
-        let input = stage_dir(&self.out, "clean");
-        let settings = &self.settings.dedupe;
-        let mut exact = Deduper::default();
-        let signer = Signer::new(settings);
-        let mut near = NearDuplicates::new(settings);
-        let mut repeated = RepeatedParagraphs::default();
-        let mut writer = JsonlWriter::<KeptDocument>::create(&output.file(KEPT_FILE))?;
-        // source file → (dropped document, the kept document it copies)
-        let mut copies: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        let (mut kept, mut exact_copies, mut near_flagged, mut near_dropped) =
-            (0usize, 0usize, 0usize, 0usize);
-        for_each_batch(
-            read_lines(&input.join("documents.jsonl"))?,
-            self.settings.run.batch_documents,
-            // Parsing and signatures are the costly parts and independent: done in parallel.
-            |line| -> Result<_> {
-                let doc: Document = line.parse()?;
-                let signature = settings
-                    .near_duplicates
-                    .then(|| signer.signature(&doc.text));
-                let paragraphs = RepeatedParagraphs::keys(&doc.text);
-                Ok((doc, line.number(), signature, paragraphs))
-            },
-            |item| {
-                let (doc, line, signature, paragraphs) = item?;
-                if let Verdict::DuplicateOf(first) = exact.judge(&doc) {
-                    copies
-                        .entry(doc.source_file.clone())
-                        .or_default()
-                        .push((doc.doc_id.clone(), first));
-                    exact_copies += 1;
-                    return Ok(());
-                }
-                let mut kept_document = KeptDocument {
-                    line: line as u64,
-                    doc_id: doc.doc_id.clone(),
-                    ..Default::default()
-                };
-                if let Some(signature) = signature {
-                    if let Some(found) = near.best_match(&signature) {
-                        if settings.drop_near_duplicates
-                            && found.similarity >= settings.drop_threshold
-                        {
-                            copies
-                                .entry(doc.source_file.clone())
-                                .or_default()
-                                .push((doc.doc_id.clone(), found.doc_id));
-                            near_dropped += 1;
-                            return Ok(());
-                        }
-                        kept_document.near_duplicate_of = Some(found.doc_id);
-                        kept_document.near_duplicate_similarity = Some(found.similarity);
-                        near_flagged += 1;
-                    }
-                    near.insert(&doc.doc_id, signature);
-                }
-                repeated.add_keys(&doc.text, &paragraphs);
-                kept += 1;
-                writer.write(&kept_document)
-            },
-        )?;
-        writer.finish()?;
-
-        let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
-        for source in read_jsonl::<SourceRecord>(&input.join("sources.jsonl"))? {
-            let mut source = source?;
-            if let Some(list) = copies.get(&source.source_file) {
-                for (doc_id, first) in list {
-                    if let Some(at) = source.doc_ids.iter().position(|d| d == doc_id) {
-                        source.doc_ids.remove(at);
-                    }
-                    source.duplicate_of.push(first.clone());
-                }
-                if source.doc_ids.is_empty() {
-                    source.status = STATUS_DUPLICATE.into();
-                    source.reason = Some("every document is a copy of one kept earlier".into());
-                }
-            }
-            source_writer.write(&source)?;
-        }
-        source_writer.finish()?;
-
-        // Boilerplate that cleaning missed: reported so the noise rules can be improved.
-        let top = repeated.top(50);
-        let mut report = JsonlWriter::create(&output.file("repeated_paragraphs.jsonl"))?;
-        for (text, documents) in &top {
-            report.write(&serde_json::json!({ "paragraph": text, "documents": documents }))?;
-        }
-        report.finish()?;
-        for (text, documents) in top.iter().take(if self.quiet { 0 } else { 5 }) {
-            eprintln!(
-                "           repeated in {documents} documents: {}",
-                text.chars().take(40).collect::<String>()
-            );
-        }
-        Ok(format!(
-            "{kept} documents kept, {exact_copies} exact copies dropped, {near_flagged} near copies flagged, \
-             {near_dropped} dropped, {} paragraphs repeated across documents",
-            repeated.top(usize::MAX).len()
-        ))
-    }
-
-    /// With `reuse`, documents whose exact text the stored output already segmented (with the
-    /// same settings) take their tokens from it: adding files to a corpus segments only them.
-    fn segment(&self, output: &StageOutput, reuse: bool) -> Result<String> {
-        // One jieba instance shared by all threads; only this stage needs it, so it goes with it.
-        let preloaded = self.preloaded.lock().expect("not poisoned").take();
-        let segmenter = match preloaded {
-            Some(loading) => loading
-                .join()
-                .expect("building the segmenter does not panic")?,
-            None => Segmenter::new(&self.settings.segment)?,
-        };
-        let mut writer = IpcWriter::create(
-            &output.file(SEGMENT_TOKENS),
-            schema::segment_tokens_schema(),
-        )?;
-        let (stored_index, mut stored) = match reuse {
-            true => StoredTokens::open(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))
-                .map(|(index, stored)| (index, Some(stored)))
-                .unwrap_or_default(),
-            false => Default::default(),
-        };
-        let mut columns = SegmentColumns::default();
-        let (mut text_bytes, mut tokens, mut reused) = (0usize, 0usize, 0usize);
-        let mut progress = Progress::new("segment", self.kept_count()?, self.quiet);
-        let started = Instant::now();
-        for_each_batch(
-            kept_lines(&self.out)?,
-            self.settings.run.batch_documents,
-            |kept| -> Result<_> {
-                let doc = kept.document()?;
-                let text_sha256 = crate::io::artifact::sha256_hex(doc.text.as_bytes());
-                let segmented = match stored_index.get(&hash_key(&text_sha256)) {
-                    Some(&at) => Err(at),
-                    None => Ok(SegmentedDocument {
-                        text_sha256,
-                        ..segmenter.segment(&doc)
-                    }),
-                };
-                Ok((doc.text.len(), segmented))
-            },
-            |item| {
-                let (bytes, segmented) = item?;
-                progress.inc(bytes);
-                text_bytes += bytes;
-                match segmented {
-                    Ok(segmented) => {
-                        tokens += segmented.len();
-                        columns.append(&segmented)?;
-                    }
-                    Err(at) => {
-                        let earlier = stored.as_mut().expect("found in it").read(at)?;
-                        tokens += earlier.len();
-                        reused += 1;
-                        columns.append_stored(&earlier)?;
-                    }
-                }
-                if columns.tokens() >= SEGMENT_BATCH_TOKENS {
-                    writer.write(&columns.finish()?)?;
-                }
-                Ok(())
-            },
-        )?;
-        writer.write(&columns.finish()?)?;
-        writer.finish()?;
-        let seconds = started.elapsed().as_secs_f64().max(1e-9);
-        let reused = match reused {
-            0 => String::new(),
-            n => format!(" ({n} documents' tokens reused from the last run)"),
-        };
-        Ok(format!(
-            "{tokens} tokens from {:.2} MB of text, {:.2} MB/s{reused}",
-            text_bytes as f64 / 1e6,
-            text_bytes as f64 / 1e6 / seconds
-        ))
-    }
-
-    /// Each kept document's line with the tokens the segment stage gave it (lines are parsed by
-    /// `document_with`, on the workers).
-    fn with_tokens(
-        &self,
-    ) -> Result<impl Iterator<Item = Result<(KeptLine, Option<DocumentTokens>)>> + use<>> {
-        let lines = kept_lines(&self.out)?;
-        let tokens = read_document_tokens(&stage_dir(&self.out, "segment").join(SEGMENT_TOKENS))?;
-        let mut tokens = tokens.fuse();
-        Ok(lines.map(move |line| Ok((line?, tokens.next().transpose()?))))
-    }
-
-    /// Documents the dedupe stage kept (for progress bars).
-    fn kept_count(&self) -> Result<u64> {
-        count_lines(&stage_dir(&self.out, "dedupe").join(KEPT_FILE))
-    }
-
-    fn tag(&self, output: &StageOutput) -> Result<String> {
-        let tagger = Tagger::new(&self.settings.tag);
-        let mut writer = JsonlWriter::<Annotation>::create(&output.file(ANNOTATIONS_FILE))?;
-        let mut documents = 0usize;
-        let mut dated = 0usize;
-        let mut progress = Progress::new("tag", self.kept_count()?, self.quiet);
-        for_each_batch(
-            self.with_tokens()?,
-            self.settings.run.batch_documents,
-            |(line, tokens)| -> Result<_> {
-                let (mut doc, tokens) = document_with(&line, tokens)?;
-                let text = doc.text.clone();
-                let words = tokens
-                    .words(&text)
-                    .ok_or_else(|| spans_error(&doc.doc_id))?;
-                let tagged: Vec<(&str, &str)> = words
-                    .iter()
-                    .enumerate()
-                    .map(|(i, w)| (*w, tokens.pos.value(i)))
-                    .collect();
-                tagger.tag(&mut doc, &tagged);
-                let annotation = Annotation {
-                    doc_id: doc.doc_id,
-                    flags: doc.flags,
-                    meta: doc.meta.unwrap_or_default(),
-                };
-                let has_date = annotation.meta.date.is_some();
-                Ok((text.len(), has_date, to_json_line(&annotation)))
-            },
-            |item| {
-                let (bytes, has_date, line) = item?;
-                progress.inc(bytes);
-                documents += 1;
-                dated += has_date as usize;
-                writer.write_line(&line)
-            },
-        )?;
-        writer.finish()?;
-        Ok(format!("{documents} documents tagged, {dated} with a date"))
-    }
-
-    fn sectionize(&self, output: &StageOutput) -> Result<String> {
-        let sectionizer = Sectionizer::new(&self.settings.sectionize);
-        let mut documents = TableWriter::create(
-            &output.file("documents.parquet"),
-            schema::documents_schema(),
-            DOCUMENTS_PER_ROW_GROUP,
-        )?;
-        let mut sections = TableWriter::create(
-            &output.file("sections.parquet"),
-            schema::sections_schema(),
-            SECTIONS_PER_ROW_GROUP,
-        )?;
-        let mut tokens = TableWriter::create(
-            &output.file("tokens.parquet"),
-            schema::tokens_schema(),
-            self.settings.segment.row_group_tokens,
-        )?;
-        // Documents and their sections wait to be written many at a time (one small batch per
-        // document would waste the builders' room).
-        let mut pending: Vec<(Document, u32)> = Vec::new();
-        let mut pending_sections: Vec<arrow::array::RecordBatch> = Vec::new();
-        let mut write_rows = |pending: &mut Vec<(Document, u32)>,
-                              pending_sections: &mut Vec<arrow::array::RecordBatch>|
-         -> Result<()> {
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let rows: Vec<DocumentRow> = pending
-                .iter()
-                .map(|(doc, section_count)| DocumentRow {
-                    doc,
-                    section_count: *section_count,
-                })
-                .collect();
-            documents.write(schema::documents_batch(&rows)?)?;
-            let sections_schema = schema::sections_schema();
-            sections.write(
-                arrow::compute::concat_batches(&sections_schema, pending_sections.iter())
-                    .map_err(|e| Error::arrow("joining section rows", e))?,
-            )?;
-            pending.clear();
-            pending_sections.clear();
-            Ok(())
-        };
-        // Document by document, in parallel: its outline, its tokens with their sections, and its
-        // rows of the three tables; written in dataset order.
-        for_each_batch(
-            with_annotations(&self.out, self.with_tokens()?)?,
-            self.settings.run.batch_documents,
-            |((line, doc_tokens), annotation)| -> Result<_> {
-                let (mut doc, doc_tokens) = document_with(&line, doc_tokens)?;
-                annotate(&mut doc, &annotation)?;
-                let outline = sectionizer.sectionize(&doc);
-                let words = doc_tokens
-                    .words(&doc.text)
-                    .ok_or_else(|| spans_error(&doc.doc_id))?;
-                let mut token_counts = vec![0u64; outline.len()];
-                let section_ids: Vec<&str> = doc_tokens
-                    .char_start
-                    .values()
-                    .iter()
-                    .map(|&start| {
-                        let index = innermost_section(&outline, start as u32);
-                        token_counts[index] += 1;
-                        outline[index].section_id.as_str()
-                    })
-                    .collect();
-                let token_rows = schema::document_tokens_batch(&doc_tokens, &words, &section_ids)?;
-                let chars: Vec<char> = doc.text.chars().collect();
-                let section_rows: Vec<SectionRow> = outline
-                    .iter()
-                    .zip(&token_counts)
-                    .map(|(section, &token_count)| {
-                        let body: String = chars
-                            [section.body_start as usize..section.body_end as usize]
-                            .iter()
-                            .collect();
-                        SectionRow {
-                            doc_id: &doc.doc_id,
-                            section,
-                            text: body.trim_end_matches('\n').to_string(),
-                            token_count,
-                        }
-                    })
-                    .collect();
-                let section_rows = schema::sections_batch(&section_rows)?;
-                Ok((doc, outline.len() as u32, section_rows, token_rows))
-            },
-            |rows| {
-                let (doc, section_count, section_rows, token_rows) = rows?;
-                pending.push((doc, section_count));
-                pending_sections.push(section_rows);
-                if pending.len() >= self.settings.run.batch_documents {
-                    write_rows(&mut pending, &mut pending_sections)?;
-                }
-                tokens.write(token_rows)
-            },
-        )?;
-        write_rows(&mut pending, &mut pending_sections)?;
-        let document_rows = documents.finish()?;
-        let section_rows = sections.finish()?;
-        let token_rows = tokens.finish()?;
-
-        // The account of every raw file.
-        let sources: Vec<SourceRecord> =
-            read_jsonl(&stage_dir(&self.out, "dedupe").join("sources.jsonl"))?
-                .collect::<Result<_>>()?;
-        let mut sources_writer = TableWriter::create(
-            &output.file("sources.parquet"),
-            schema::sources_schema(),
-            sources.len(),
-        )?;
-        sources_writer.write(schema::sources_batch(&sources)?)?;
-        sources_writer.finish()?;
-        Ok(format!(
-            "{document_rows} documents, {section_rows} sections, {token_rows} tokens, {} sources",
-            sources.len()
-        ))
-    }
-
     /// Makes the final tables visible under `out/` (hard links to the sectionize stage's files,
     /// each swapped in by one rename).
     pub fn publish(&self) -> Result<()> {
@@ -912,108 +535,6 @@ impl StoredClean {
     }
 }
 
-/// Where a stored document's tokens are: text SHA-256 (first 128 bits) → (batch, row).
-type StoredIndex = HashMap<u128, (usize, usize)>;
-
-/// A finished segment artifact opened for reuse: where each text's tokens are (found by the text's
-/// SHA-256), read a batch at a time as documents ask for them (they come mostly in order).
-struct StoredTokens {
-    reader: arrow::ipc::reader::FileReader<std::io::BufReader<File>>,
-    current: Option<(usize, Vec<DocumentTokens>)>,
-}
-
-impl StoredTokens {
-    /// The stored output and its index: text SHA-256 (its first 128 bits) → (batch, row).
-    fn open(path: &Path) -> Result<(StoredIndex, Self)> {
-        let open =
-            |projection| -> Result<arrow::ipc::reader::FileReader<std::io::BufReader<File>>> {
-                let file = File::open(path).map_err(|e| Error::io(path, e))?;
-                arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), projection)
-                    .map_err(|e| Error::arrow(path.display().to_string(), e))
-            };
-        // The index needs only the hashes: read that one column.
-        let column = schema::segment_tokens_schema()
-            .index_of("text_sha256")
-            .expect("in the schema");
-        let hashes = open(Some(vec![column]))?;
-        let mut index = HashMap::new();
-        for (batch_number, batch) in hashes.enumerate() {
-            let batch = batch.map_err(|e| Error::arrow(path.display().to_string(), e))?;
-            let column = batch
-                .column(0)
-                .as_any()
-                .downcast_ref::<arrow::array::StringArray>()
-                .ok_or_else(|| stage_error("text_sha256 is not text"))?;
-            for row in 0..arrow::array::Array::len(column) {
-                index.insert(hash_key(column.value(row)), (batch_number, row));
-            }
-        }
-        let stored = StoredTokens {
-            reader: open(None)?,
-            current: None,
-        };
-        Ok((index, stored))
-    }
-
-    fn read(&mut self, (batch, row): (usize, usize)) -> Result<DocumentTokens> {
-        if self.current.as_ref().is_none_or(|(b, _)| *b != batch) {
-            self.reader
-                .set_index(batch)
-                .map_err(|e| Error::arrow("reading the last segment output", e))?;
-            let read = self
-                .reader
-                .next()
-                .ok_or_else(|| stage_error("the last segment output lost a batch"))?
-                .map_err(|e| Error::arrow("reading the last segment output", e))?;
-            self.current = Some((batch, DocumentTokens::from_batch(&read)?));
-        }
-        let (_, documents) = self.current.as_ref().expect("set above");
-        documents
-            .get(row)
-            .cloned()
-            .ok_or_else(|| stage_error("the last segment output lost a document"))
-    }
-}
-
-/// The document on a line, checked against the tokens that came with it.
-fn document_with(
-    line: &KeptLine,
-    tokens: Option<DocumentTokens>,
-) -> Result<(Document, DocumentTokens)> {
-    let doc = line.document()?;
-    match tokens {
-        Some(tokens) if tokens.doc_id == doc.doc_id => Ok((doc, tokens)),
-        _ => Err(stage_error(&format!(
-            "the segment stage's tokens do not follow the documents (at {}): run `pipeline segment` again",
-            doc.doc_id
-        ))),
-    }
-}
-
-/// The first 128 bits of a hex digest, as a compact map key.
-fn hash_key(hex: &str) -> u128 {
-    u128::from_str_radix(hex.get(..32).unwrap_or(hex), 16).unwrap_or_default()
-}
-
-/// The segment stage's artifact, document by document.
-fn read_document_tokens(
-    path: &Path,
-) -> Result<impl Iterator<Item = Result<DocumentTokens>> + use<>> {
-    Ok(read_ipc(path)?.flat_map(|batch| {
-        let documents = batch.and_then(|b| DocumentTokens::from_batch(&b));
-        match documents {
-            Ok(documents) => documents.into_iter().map(Ok).collect::<Vec<_>>(),
-            Err(e) => vec![Err(e)],
-        }
-    }))
-}
-
-fn spans_error(doc_id: &str) -> Error {
-    stage_error(&format!(
-        "the segment stage's token spans do not fit document {doc_id}: run `pipeline segment` again"
-    ))
-}
-
 /// A raw file's bytes, refusing one larger than `max` before reading it.
 fn read_limited(path: &Path, max: u64) -> std::result::Result<Vec<u8>, String> {
     let size = std::fs::metadata(path)
@@ -1025,23 +546,6 @@ fn read_limited(path: &Path, max: u64) -> std::result::Result<Vec<u8>, String> {
         ));
     }
     std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
-}
-
-/// Lines in a JSON-lines artifact: its number of records.
-fn count_lines(path: &Path) -> Result<u64> {
-    use std::io::BufRead;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let mut count = 0u64;
-    loop {
-        let buffer = reader.fill_buf().map_err(|e| Error::io(path, e))?;
-        if buffer.is_empty() {
-            return Ok(count);
-        }
-        count += buffer.iter().filter(|b| **b == b'\n').count() as u64;
-        let n = buffer.len();
-        reader.consume(n);
-    }
 }
 
 /// Takes the output folder's lock file, or says that another run holds it. The lock goes with the
@@ -1058,38 +562,4 @@ fn lock_output(out: &Path) -> Result<File> {
         }),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
     }
-}
-
-/// Maps `work` over `items` in parallel batches of `batch` and hands the results to `sink` in input
-/// order, so output never depends on the number of threads. While one batch is worked on, the
-/// previous one's results go to `sink` and, at the same time, the next batch is read, so both
-/// cores stay busy; memory holds about three batches at a time.
-fn for_each_batch<T, U>(
-    mut items: impl Iterator<Item = Result<T>> + Send,
-    batch: usize,
-    work: impl Fn(T) -> U + Sync,
-    mut sink: impl FnMut(U) -> Result<()> + Send,
-) -> Result<()>
-where
-    T: Send,
-    U: Send,
-{
-    let mut chunk: Vec<T> = items.by_ref().take(batch).collect::<Result<_>>()?;
-    let mut finished: Vec<U> = Vec::new();
-    while !chunk.is_empty() {
-        let working = std::mem::take(&mut chunk);
-        let (results, (sunk, next)) = rayon::join(
-            || working.into_par_iter().map(&work).collect::<Vec<U>>(),
-            || {
-                rayon::join(
-                    || finished.drain(..).try_for_each(&mut sink),
-                    || items.by_ref().take(batch).collect::<Result<Vec<T>>>(),
-                )
-            },
-        );
-        sunk?;
-        finished = results;
-        chunk = next?;
-    }
-    finished.into_iter().try_for_each(sink)
 }

@@ -329,6 +329,27 @@ pub fn publish_file(tmp: &Path, target: &Path) -> Result<()> {
     std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))
 }
 
+/// Lines in a JSON-lines artifact: its number of records.
+pub fn count_lines(path: &Path) -> Result<u64> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut count = 0u64;
+    loop {
+        let buffer = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buffer.is_empty() {
+            return Ok(count);
+        }
+        count += buffer.iter().filter(|b| **b == b'\n').count() as u64;
+        let n = buffer.len();
+        reader.consume(n);
+    }
+}
+
+/// The first 128 bits of a hex digest, as a compact map key.
+pub fn hash_key(hex: &str) -> u128 {
+    u128::from_str_radix(hex.get(..32).unwrap_or(hex), 16).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

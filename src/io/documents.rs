@@ -6,8 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::io::artifact::{JsonLine, read_jsonl, read_lines, stage_dir};
+use crate::io::artifact::{JsonLine, count_lines, read_jsonl, read_lines, stage_dir};
+use crate::io::ipc::read_ipc;
 use crate::model::{Annotation, Document, KeptDocument};
+use crate::schema::DocumentTokens;
 
 /// The dedupe stage's list of kept documents.
 pub const KEPT_FILE: &str = "kept.jsonl";
@@ -127,6 +129,63 @@ pub fn tagged_documents(out: &Path) -> Result<impl Iterator<Item = Result<Docume
         let mut doc = kept.document()?;
         annotate(&mut doc, &line)?;
         Ok(doc)
+    }))
+}
+
+/// How many documents the dedupe stage kept (for progress bars).
+pub fn kept_count(out: &Path) -> Result<u64> {
+    count_lines(&stage_dir(out, "dedupe").join(KEPT_FILE))
+}
+
+/// The segment stage's artifact (Arrow IPC, one row per document).
+pub const SEGMENT_TOKENS: &str = "tokens.arrow";
+
+/// Each kept document's line with the tokens the segment stage gave it (lines are parsed by
+/// `document_with`, on the workers).
+pub fn with_tokens(
+    out: &Path,
+) -> Result<impl Iterator<Item = Result<(KeptLine, Option<DocumentTokens>)>> + use<>> {
+    let lines = kept_lines(out)?;
+    let tokens = read_document_tokens(&stage_dir(out, "segment").join(SEGMENT_TOKENS))?;
+    let mut tokens = tokens.fuse();
+    Ok(lines.map(move |line| Ok((line?, tokens.next().transpose()?))))
+}
+
+/// The document on a line, checked against the tokens that came with it.
+pub fn document_with(
+    line: &KeptLine,
+    tokens: Option<DocumentTokens>,
+) -> Result<(Document, DocumentTokens)> {
+    let doc = line.document()?;
+    match tokens {
+        Some(tokens) if tokens.doc_id == doc.doc_id => Ok((doc, tokens)),
+        _ => Err(out_of_step(&format!(
+            "the segment stage's tokens do not follow the documents (at {})",
+            doc.doc_id
+        ))),
+    }
+}
+
+/// The words of a document, cut from its text by the segment stage's spans.
+pub fn words<'t>(tokens: &DocumentTokens, text: &'t str) -> Result<Vec<&'t str>> {
+    tokens.words(text).ok_or_else(|| {
+        out_of_step(&format!(
+            "the segment stage's token spans do not fit document {}",
+            tokens.doc_id
+        ))
+    })
+}
+
+/// The segment stage's artifact, document by document.
+fn read_document_tokens(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<DocumentTokens>> + use<>> {
+    Ok(read_ipc(path)?.flat_map(|batch| {
+        let documents = batch.and_then(|b| DocumentTokens::from_batch(&b));
+        match documents {
+            Ok(documents) => documents.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        }
     }))
 }
 

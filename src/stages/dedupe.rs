@@ -12,15 +12,19 @@
 //! Memory holds a hash and a signature per document, never text.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use gaoya::minhash::{MinHashIndex, compute_minhash_similarity};
-
-use crate::settings::DedupeSettings;
-
 use sha2::{Digest, Sha256};
 
-use crate::io::artifact::hex;
-use crate::model::Document;
+use crate::error::Result;
+use crate::io::artifact::{
+    JsonLine, JsonlWriter, StageOutput, count_lines, hex, read_jsonl, read_lines, stage_dir,
+};
+use crate::io::documents::KEPT_FILE;
+use crate::model::{Document, KeptDocument, STATUS_DUPLICATE, SourceRecord};
+use crate::settings::{DedupeSettings, Settings};
+use crate::stages::{Context, Items, Stage};
 
 /// The text as the dedupe hash sees it: no white space, full-width ASCII and CJK punctuation folded
 /// to one form. The stored text keeps its punctuation; this is for the hash only.
@@ -262,6 +266,186 @@ impl RepeatedParagraphs {
         repeated.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         repeated.truncate(n);
         repeated
+    }
+}
+
+/// The dedupe stage: reads clean's documents, keeps the first of every text, flags (or drops) near
+/// copies, rewrites the account of raw files and reports paragraphs repeated across documents.
+pub struct Dedupe {
+    settings: DedupeSettings,
+    signer: Signer,
+    /// The clean stage's folder.
+    input: PathBuf,
+    quiet: bool,
+}
+
+/// A document parsed and signed on a worker.
+pub struct Signed {
+    doc: Document,
+    line: usize,
+    signature: Option<Vec<u32>>,
+    paragraphs: Vec<(u64, std::ops::Range<usize>)>,
+}
+
+/// Dedupe's in-order state: every content hash and signature seen so far, and its writer.
+pub struct DedupeSink {
+    exact: Deduper,
+    near: NearDuplicates,
+    repeated: RepeatedParagraphs,
+    writer: JsonlWriter<KeptDocument>,
+    /// source file → (dropped document, the kept document it copies)
+    copies: HashMap<String, Vec<(String, String)>>,
+    kept: usize,
+    exact_copies: usize,
+    near_flagged: usize,
+    near_dropped: usize,
+}
+
+impl Stage for Dedupe {
+    const NAME: &'static str = "dedupe";
+    type Item = JsonLine;
+    type Done = Signed;
+    type Sink = DedupeSink;
+
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value {
+        serde_json::to_value(&settings.dedupe).expect("settings serialise")
+    }
+
+    fn build(cx: &Context) -> Result<Self> {
+        Ok(Dedupe {
+            settings: cx.settings.dedupe.clone(),
+            signer: Signer::new(&cx.settings.dedupe),
+            input: stage_dir(cx.out, "clean"),
+            quiet: cx.quiet,
+        })
+    }
+
+    fn items(&self, _cx: &Context) -> Result<(u64, Items<JsonLine>)> {
+        let path = self.input.join("documents.jsonl");
+        Ok((count_lines(&path)?, Box::new(read_lines(&path)?)))
+    }
+
+    /// Parsing and signatures are the costly parts and independent: done in parallel.
+    fn work(&self, line: JsonLine) -> Result<Signed> {
+        let doc: Document = line.parse()?;
+        let signature = self
+            .settings
+            .near_duplicates
+            .then(|| self.signer.signature(&doc.text));
+        let paragraphs = RepeatedParagraphs::keys(&doc.text);
+        Ok(Signed {
+            doc,
+            line: line.number(),
+            signature,
+            paragraphs,
+        })
+    }
+
+    fn text_bytes(done: &Signed) -> usize {
+        done.doc.text.len()
+    }
+
+    fn open(&self, _cx: &Context, output: &StageOutput) -> Result<DedupeSink> {
+        Ok(DedupeSink {
+            exact: Deduper::default(),
+            near: NearDuplicates::new(&self.settings),
+            repeated: RepeatedParagraphs::default(),
+            writer: JsonlWriter::create(&output.file(KEPT_FILE))?,
+            copies: HashMap::new(),
+            kept: 0,
+            exact_copies: 0,
+            near_flagged: 0,
+            near_dropped: 0,
+        })
+    }
+
+    fn absorb(&self, sink: &mut DedupeSink, signed: Signed) -> Result<()> {
+        let Signed {
+            doc,
+            line,
+            signature,
+            paragraphs,
+        } = signed;
+        if let Verdict::DuplicateOf(first) = sink.exact.judge(&doc) {
+            sink.copies
+                .entry(doc.source_file.clone())
+                .or_default()
+                .push((doc.doc_id.clone(), first));
+            sink.exact_copies += 1;
+            return Ok(());
+        }
+        let mut kept_document = KeptDocument {
+            line: line as u64,
+            doc_id: doc.doc_id.clone(),
+            ..Default::default()
+        };
+        if let Some(signature) = signature {
+            if let Some(found) = sink.near.best_match(&signature) {
+                if self.settings.drop_near_duplicates
+                    && found.similarity >= self.settings.drop_threshold
+                {
+                    sink.copies
+                        .entry(doc.source_file.clone())
+                        .or_default()
+                        .push((doc.doc_id.clone(), found.doc_id));
+                    sink.near_dropped += 1;
+                    return Ok(());
+                }
+                kept_document.near_duplicate_of = Some(found.doc_id);
+                kept_document.near_duplicate_similarity = Some(found.similarity);
+                sink.near_flagged += 1;
+            }
+            sink.near.insert(&doc.doc_id, signature);
+        }
+        sink.repeated.add_keys(&doc.text, &paragraphs);
+        sink.kept += 1;
+        sink.writer.write(&kept_document)
+    }
+
+    fn finish(&self, _cx: &Context, sink: DedupeSink, output: &StageOutput) -> Result<String> {
+        sink.writer.finish()?;
+        // The account of raw files: a file whose documents are all copies is a duplicate.
+        let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
+        for source in read_jsonl::<SourceRecord>(&self.input.join("sources.jsonl"))? {
+            let mut source = source?;
+            if let Some(list) = sink.copies.get(&source.source_file) {
+                for (doc_id, first) in list {
+                    if let Some(at) = source.doc_ids.iter().position(|d| d == doc_id) {
+                        source.doc_ids.remove(at);
+                    }
+                    source.duplicate_of.push(first.clone());
+                }
+                if source.doc_ids.is_empty() {
+                    source.status = STATUS_DUPLICATE.into();
+                    source.reason = Some("every document is a copy of one kept earlier".into());
+                }
+            }
+            source_writer.write(&source)?;
+        }
+        source_writer.finish()?;
+
+        // Boilerplate that cleaning missed: reported so the noise rules can be improved.
+        let top = sink.repeated.top(50);
+        let mut report = JsonlWriter::create(&output.file("repeated_paragraphs.jsonl"))?;
+        for (text, documents) in &top {
+            report.write(&serde_json::json!({ "paragraph": text, "documents": documents }))?;
+        }
+        report.finish()?;
+        for (text, documents) in top.iter().take(if self.quiet { 0 } else { 5 }) {
+            eprintln!(
+                "           repeated in {documents} documents: {}",
+                text.chars().take(40).collect::<String>()
+            );
+        }
+        Ok(format!(
+            "{} documents kept, {} exact copies dropped, {} near copies flagged, \
+             {} dropped, {} paragraphs repeated across documents",
+            sink.kept,
+            sink.exact_copies,
+            sink.near_flagged,
+            sink.near_dropped,
+            sink.repeated.top(usize::MAX).len()
+        ))
     }
 }
 

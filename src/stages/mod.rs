@@ -1,9 +1,100 @@
-//! One module per stage, each built once from its settings (heavy things such as dictionaries
-//! are loaded then) and then applied to documents. They do no I/O and no threading: the runner
-//! does both.
+//! One module per stage. Each stage is a [`Stage`]: built once from the settings (rules compiled,
+//! dictionaries loaded), then every item of its input is worked on by [`Stage::work`] on any thread
+//! and the results are absorbed in input order by [`Stage::absorb`] into the stage's sink (its
+//! writers and in-order state), which [`Stage::finish`] closes with a summary. [`run`] drives any
+//! stage that way; the runner only decides whether a stage runs and commits its output. A stage
+//! holds its own policy (what to keep, reuse, write) beside its algorithm, and does no threading.
+//!
+//! A global stage (dedupe: a document is a copy only of one absorbed before it) keeps its state in
+//! the sink. A stage that needs a corpus-wide pass before its per-item work makes it in `build`,
+//! which sees the whole input through the context.
+//!
+//! Migration: dedupe, tag, segment and sectionize are stages of this shape; clean is still driven
+//! by the runner (`Runner::clean`) and moves here next.
+
+use std::path::Path;
+
+use crate::batch::for_each_batch;
+use crate::error::Result;
+use crate::io::artifact::StageOutput;
+use crate::progress::Progress;
+use crate::settings::Settings;
 
 pub mod clean;
 pub mod dedupe;
 pub mod sectionize;
 pub mod segment;
 pub mod tag;
+
+/// What a stage sees of the run.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    /// The raw folder.
+    pub raw: &'a Path,
+    /// The output folder: the earlier stages' artifacts are under `stages/`.
+    pub out: &'a Path,
+    /// The stage's stored output was made with the same settings, so per-item work in it may be
+    /// reused (the input changed, or part of it).
+    pub reuse: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// A stage's input, item by item.
+pub type Items<T> = Box<dyn Iterator<Item = Result<T>> + Send>;
+
+/// A stage of the pipeline.
+pub trait Stage: Sized + Sync {
+    /// The stage's name: its command, its folder under `stages/`.
+    const NAME: &'static str;
+    /// One unit of input, read in dataset order.
+    type Item: Send;
+    /// What [`Stage::work`] makes of one item.
+    type Done: Send;
+    /// The stage's writers and in-order state.
+    type Sink: Send;
+
+    /// The settings that decide this stage's output (they key its fingerprint).
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value;
+
+    /// Builds the stage (compiles rules, loads dictionaries).
+    fn build(cx: &Context) -> Result<Self>;
+
+    /// The input, item by item, in dataset order, and how many items there are (for progress).
+    fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)>;
+
+    /// One item, on any thread; pure.
+    fn work(&self, item: Self::Item) -> Result<Self::Done>;
+
+    /// Bytes of text one done item stands for (for the throughput shown with progress).
+    fn text_bytes(done: &Self::Done) -> usize;
+
+    /// Opens the stage's files in its output folder.
+    fn open(&self, cx: &Context, output: &StageOutput) -> Result<Self::Sink>;
+
+    /// One done item, in input order, on one thread: decide, count, write.
+    fn absorb(&self, sink: &mut Self::Sink, done: Self::Done) -> Result<()>;
+
+    /// Closes the files; returns the summary line.
+    fn finish(&self, cx: &Context, sink: Self::Sink, output: &StageOutput) -> Result<String>;
+}
+
+/// Runs stage `S` over its whole input into `output`, showing progress; returns its summary.
+pub fn run<S: Stage>(cx: &Context, output: &StageOutput) -> Result<String> {
+    let stage = S::build(cx)?;
+    let (total, items) = stage.items(cx)?;
+    let mut sink = stage.open(cx, output)?;
+    let mut progress = Progress::new(S::NAME, total, cx.quiet);
+    for_each_batch(
+        items,
+        cx.settings.run.batch_documents,
+        |item| stage.work(item),
+        |done| {
+            let done = done?;
+            progress.inc(S::text_bytes(&done));
+            stage.absorb(&mut sink, done)
+        },
+    )?;
+    drop(progress);
+    stage.finish(cx, sink, output)
+}

@@ -5,9 +5,19 @@
 //! preamble; a closing paragraph after the last heading that addresses the audience (同志们，…) is a
 //! level-0 closing. Spans nest and cover the whole text.
 
-use crate::model::{Document, Section};
+use arrow::array::RecordBatch;
+
+use crate::error::{Error, Result};
+use crate::io::artifact::{JsonLine, StageOutput, read_jsonl, stage_dir};
+use crate::io::documents::{
+    KeptLine, annotate, document_with, kept_count, with_annotations, with_tokens, words,
+};
+use crate::io::parquet::TableWriter;
+use crate::model::{Document, Section, SourceRecord};
 use crate::outline::{Family, Marker, parse_marker};
-use crate::settings::SectionizeSettings;
+use crate::schema::{self, DocumentRow, DocumentTokens, SectionRow};
+use crate::settings::{SectionizeSettings, Settings};
+use crate::stages::{Context, Items, Stage};
 
 pub struct Sectionizer {
     settings: SectionizeSettings,
@@ -254,6 +264,192 @@ pub fn innermost_section(sections: &[Section], at: u32) -> usize {
     sections
         .partition_point(|s| s.char_start <= at)
         .saturating_sub(1)
+}
+
+/// Rows per row group of the documents and sections tables (tokens: `segment.row_group_tokens`).
+const DOCUMENTS_PER_ROW_GROUP: usize = 1024;
+const SECTIONS_PER_ROW_GROUP: usize = 16384;
+
+/// The sectionize stage: the outline of each document, and the final tables built from every
+/// stage's output in one pass, document by document.
+pub struct Sectionize {
+    sectionizer: Sectionizer,
+    row_group_tokens: usize,
+    batch_documents: usize,
+}
+
+/// One document's rows: the document, its number of sections, its section and token rows.
+pub struct DocumentRows {
+    doc: Document,
+    section_count: u32,
+    sections: RecordBatch,
+    tokens: RecordBatch,
+}
+
+/// The table writers, and the documents and sections waiting to be written many at a time (one
+/// small batch per document would waste the builders' room).
+pub struct Tables {
+    documents: TableWriter,
+    sections: TableWriter,
+    tokens: TableWriter,
+    pending: Vec<(Document, u32)>,
+    pending_sections: Vec<RecordBatch>,
+}
+
+impl Tables {
+    fn write_pending(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<DocumentRow> = self
+            .pending
+            .iter()
+            .map(|(doc, section_count)| DocumentRow {
+                doc,
+                section_count: *section_count,
+            })
+            .collect();
+        self.documents.write(schema::documents_batch(&rows)?)?;
+        let sections_schema = schema::sections_schema();
+        self.sections.write(
+            arrow::compute::concat_batches(&sections_schema, self.pending_sections.iter())
+                .map_err(|e| Error::arrow("joining section rows", e))?,
+        )?;
+        self.pending.clear();
+        self.pending_sections.clear();
+        Ok(())
+    }
+}
+
+impl Stage for Sectionize {
+    const NAME: &'static str = "sectionize";
+    type Item = ((KeptLine, Option<DocumentTokens>), JsonLine);
+    type Done = DocumentRows;
+    type Sink = Tables;
+
+    /// The row group size shapes only the final tokens table, which this stage writes.
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value {
+        serde_json::to_value((&settings.sectionize, settings.segment.row_group_tokens))
+            .expect("settings serialise")
+    }
+
+    fn build(cx: &Context) -> Result<Self> {
+        Ok(Sectionize {
+            sectionizer: Sectionizer::new(&cx.settings.sectionize),
+            row_group_tokens: cx.settings.segment.row_group_tokens,
+            batch_documents: cx.settings.run.batch_documents,
+        })
+    }
+
+    fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)> {
+        Ok((
+            kept_count(cx.out)?,
+            Box::new(with_annotations(cx.out, with_tokens(cx.out)?)?),
+        ))
+    }
+
+    /// Document by document, in parallel: its outline, its tokens with their sections, and its
+    /// rows of the three tables.
+    fn work(&self, ((line, doc_tokens), annotation): Self::Item) -> Result<DocumentRows> {
+        let (mut doc, doc_tokens) = document_with(&line, doc_tokens)?;
+        annotate(&mut doc, &annotation)?;
+        let outline = self.sectionizer.sectionize(&doc);
+        let words = words(&doc_tokens, &doc.text)?;
+        let mut token_counts = vec![0u64; outline.len()];
+        let section_ids: Vec<&str> = doc_tokens
+            .char_start
+            .values()
+            .iter()
+            .map(|&start| {
+                let index = innermost_section(&outline, start as u32);
+                token_counts[index] += 1;
+                outline[index].section_id.as_str()
+            })
+            .collect();
+        let tokens = schema::document_tokens_batch(&doc_tokens, &words, &section_ids)?;
+        let chars: Vec<char> = doc.text.chars().collect();
+        let section_rows: Vec<SectionRow> = outline
+            .iter()
+            .zip(&token_counts)
+            .map(|(section, &token_count)| {
+                let body: String = chars[section.body_start as usize..section.body_end as usize]
+                    .iter()
+                    .collect();
+                SectionRow {
+                    doc_id: &doc.doc_id,
+                    section,
+                    text: body.trim_end_matches('\n').to_string(),
+                    token_count,
+                }
+            })
+            .collect();
+        let sections = schema::sections_batch(&section_rows)?;
+        let section_count = outline.len() as u32;
+        Ok(DocumentRows {
+            doc,
+            section_count,
+            sections,
+            tokens,
+        })
+    }
+
+    fn text_bytes(done: &DocumentRows) -> usize {
+        done.doc.text.len()
+    }
+
+    fn open(&self, _cx: &Context, output: &StageOutput) -> Result<Tables> {
+        Ok(Tables {
+            documents: TableWriter::create(
+                &output.file("documents.parquet"),
+                schema::documents_schema(),
+                DOCUMENTS_PER_ROW_GROUP,
+            )?,
+            sections: TableWriter::create(
+                &output.file("sections.parquet"),
+                schema::sections_schema(),
+                SECTIONS_PER_ROW_GROUP,
+            )?,
+            tokens: TableWriter::create(
+                &output.file("tokens.parquet"),
+                schema::tokens_schema(),
+                self.row_group_tokens,
+            )?,
+            pending: Vec::new(),
+            pending_sections: Vec::new(),
+        })
+    }
+
+    fn absorb(&self, tables: &mut Tables, rows: DocumentRows) -> Result<()> {
+        tables.pending.push((rows.doc, rows.section_count));
+        tables.pending_sections.push(rows.sections);
+        if tables.pending.len() >= self.batch_documents {
+            tables.write_pending()?;
+        }
+        tables.tokens.write(rows.tokens)
+    }
+
+    fn finish(&self, cx: &Context, mut tables: Tables, output: &StageOutput) -> Result<String> {
+        tables.write_pending()?;
+        let document_rows = tables.documents.finish()?;
+        let section_rows = tables.sections.finish()?;
+        let token_rows = tables.tokens.finish()?;
+
+        // The account of every raw file.
+        let sources: Vec<SourceRecord> =
+            read_jsonl(&stage_dir(cx.out, "dedupe").join("sources.jsonl"))?
+                .collect::<Result<_>>()?;
+        let mut sources_writer = TableWriter::create(
+            &output.file("sources.parquet"),
+            schema::sources_schema(),
+            sources.len(),
+        )?;
+        sources_writer.write(schema::sources_batch(&sources)?)?;
+        sources_writer.finish()?;
+        Ok(format!(
+            "{document_rows} documents, {section_rows} sections, {token_rows} tokens, {} sources",
+            sources.len()
+        ))
+    }
 }
 
 #[cfg(test)]

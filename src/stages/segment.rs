@@ -3,17 +3,26 @@
 //! stay whole. Sentences are numbered within the document; every token keeps its code-point span
 //! in the document text. White space is never a token.
 
-use fnv::FnvHashSet;
+use std::collections::HashMap;
+use std::fs::File;
 use std::io::BufReader;
-use std::sync::LazyLock;
+use std::path::Path;
+use std::sync::{LazyLock, Mutex};
+use std::time::Instant;
+
+use fnv::FnvHashSet;
 
 use jieba_rs::Jieba;
 use regex::Regex;
 
 use crate::error::{Error, Result};
+use crate::io::artifact::{StageOutput, hash_key, sha256_hex, stage_dir};
+use crate::io::documents::{KeptLine, SEGMENT_TOKENS, kept_count, kept_lines};
+use crate::io::ipc::IpcWriter;
 use crate::model::Document;
-use crate::schema::SegmentedDocument;
-use crate::settings::SegmentSettings;
+use crate::schema::{self, DocumentTokens, SegmentColumns, SegmentedDocument};
+use crate::settings::{SegmentSettings, Settings};
+use crate::stages::{Context, Items, Stage};
 
 /// The built-in domain dictionary, in jieba's format (word freq tag); `#` starts a comment line.
 pub const DOMAIN_DICTIONARY: &str = include_str!("../data/domain_dict.txt");
@@ -191,6 +200,238 @@ fn ends_after_closing(words: &[Word<'_>]) -> bool {
         .skip(1)
         .find(|w| !w.text.starts_with(CLOSING))
         .is_some_and(|w| SENTENCE_END.contains(&w.text))
+}
+
+/// The segmenter being built in the background while the first stages run (building jieba's
+/// dictionary takes about a third of a second on one core), with the settings it is built from.
+type Preloading = (SegmentSettings, std::thread::JoinHandle<Result<Segmenter>>);
+static PRELOADED: Mutex<Option<Preloading>> = Mutex::new(None);
+
+/// Tokens per batch of the segment stage's artifact (small batches keep memory low).
+const SEGMENT_BATCH_TOKENS: usize = 64 * 1024;
+
+/// The segment stage: cuts every kept document into tokens, written to `tokens.arrow`. With the
+/// same settings as the stored output, documents whose exact text it already segmented take their
+/// tokens from it: adding files to a corpus segments only them.
+pub struct Segment {
+    segmenter: Segmenter,
+    /// Where the stored output holds each text's tokens, and the stored output (taken by `open`).
+    stored_index: StoredIndex,
+    stored: Mutex<Option<StoredTokens>>,
+}
+
+/// A document segmented now, or the place of its tokens in the stored output.
+pub struct Segmented {
+    text_bytes: usize,
+    tokens: std::result::Result<SegmentedDocument, (usize, usize)>,
+}
+
+pub struct SegmentSink {
+    writer: IpcWriter,
+    columns: SegmentColumns,
+    stored: Option<StoredTokens>,
+    text_bytes: usize,
+    tokens: usize,
+    reused: usize,
+    started: Instant,
+}
+
+impl Segment {
+    /// Starts building the segmenter on a thread of its own, for a run that will segment later.
+    pub fn preload(settings: &Settings) {
+        let segment = settings.segment.clone();
+        let handle = std::thread::spawn(move || {
+            crate::keywords::preload();
+            Segmenter::new(&segment)
+        });
+        *PRELOADED.lock().expect("not poisoned") = Some((settings.segment.clone(), handle));
+    }
+}
+
+impl Stage for Segment {
+    const NAME: &'static str = "segment";
+    type Item = KeptLine;
+    type Done = Segmented;
+    type Sink = SegmentSink;
+
+    /// The row group size shapes only the final tokens table, which sectionize writes.
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value {
+        serde_json::to_value(SegmentSettings {
+            row_group_tokens: 0,
+            ..settings.segment.clone()
+        })
+        .expect("settings serialise")
+    }
+
+    fn build(cx: &Context) -> Result<Self> {
+        let preloaded = PRELOADED.lock().expect("not poisoned").take();
+        let segmenter = match preloaded {
+            Some((settings, loading)) if settings == cx.settings.segment => loading
+                .join()
+                .expect("building the segmenter does not panic")?,
+            _ => Segmenter::new(&cx.settings.segment)?,
+        };
+        let (stored_index, stored) = match cx.reuse {
+            true => StoredTokens::open(&stage_dir(cx.out, "segment").join(SEGMENT_TOKENS))
+                .map(|(index, stored)| (index, Some(stored)))
+                .unwrap_or_default(),
+            false => Default::default(),
+        };
+        Ok(Segment {
+            segmenter,
+            stored_index,
+            stored: Mutex::new(stored),
+        })
+    }
+
+    fn items(&self, cx: &Context) -> Result<(u64, Items<KeptLine>)> {
+        Ok((kept_count(cx.out)?, Box::new(kept_lines(cx.out)?)))
+    }
+
+    fn work(&self, kept: KeptLine) -> Result<Segmented> {
+        let doc = kept.document()?;
+        let text_sha256 = sha256_hex(doc.text.as_bytes());
+        let tokens = match self.stored_index.get(&hash_key(&text_sha256)) {
+            Some(&at) => Err(at),
+            None => Ok(SegmentedDocument {
+                text_sha256,
+                ..self.segmenter.segment(&doc)
+            }),
+        };
+        Ok(Segmented {
+            text_bytes: doc.text.len(),
+            tokens,
+        })
+    }
+
+    fn text_bytes(done: &Segmented) -> usize {
+        done.text_bytes
+    }
+
+    fn open(&self, _cx: &Context, output: &StageOutput) -> Result<SegmentSink> {
+        Ok(SegmentSink {
+            writer: IpcWriter::create(
+                &output.file(SEGMENT_TOKENS),
+                schema::segment_tokens_schema(),
+            )?,
+            columns: SegmentColumns::default(),
+            stored: self.stored.lock().expect("not poisoned").take(),
+            text_bytes: 0,
+            tokens: 0,
+            reused: 0,
+            started: Instant::now(),
+        })
+    }
+
+    fn absorb(&self, sink: &mut SegmentSink, done: Segmented) -> Result<()> {
+        sink.text_bytes += done.text_bytes;
+        match done.tokens {
+            Ok(segmented) => {
+                sink.tokens += segmented.len();
+                sink.columns.append(&segmented)?;
+            }
+            Err(at) => {
+                let stored = sink
+                    .stored
+                    .as_mut()
+                    .ok_or_else(|| segment_error("the last segment output is not open"))?;
+                let earlier = stored.read(at)?;
+                sink.tokens += earlier.len();
+                sink.reused += 1;
+                sink.columns.append_stored(&earlier)?;
+            }
+        }
+        if sink.columns.tokens() >= SEGMENT_BATCH_TOKENS {
+            sink.writer.write(&sink.columns.finish()?)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&self, _cx: &Context, mut sink: SegmentSink, _: &StageOutput) -> Result<String> {
+        sink.writer.write(&sink.columns.finish()?)?;
+        sink.writer.finish()?;
+        let seconds = sink.started.elapsed().as_secs_f64().max(1e-9);
+        let reused = match sink.reused {
+            0 => String::new(),
+            n => format!(" ({n} documents' tokens reused from the last run)"),
+        };
+        Ok(format!(
+            "{} tokens from {:.2} MB of text, {:.2} MB/s{reused}",
+            sink.tokens,
+            sink.text_bytes as f64 / 1e6,
+            sink.text_bytes as f64 / 1e6 / seconds
+        ))
+    }
+}
+
+fn segment_error(reason: &str) -> Error {
+    Error::Stage {
+        stage: "segment",
+        reason: reason.to_string(),
+    }
+}
+
+/// Where a stored document's tokens are: text SHA-256 (first 128 bits) → (batch, row).
+type StoredIndex = HashMap<u128, (usize, usize)>;
+
+/// A finished segment artifact opened for reuse: where each text's tokens are (found by the text's
+/// SHA-256), read a batch at a time as documents ask for them (they come mostly in order).
+struct StoredTokens {
+    reader: arrow::ipc::reader::FileReader<std::io::BufReader<File>>,
+    current: Option<(usize, Vec<DocumentTokens>)>,
+}
+
+impl StoredTokens {
+    /// The stored output and its index: text SHA-256 (its first 128 bits) → (batch, row).
+    fn open(path: &Path) -> Result<(StoredIndex, Self)> {
+        let open =
+            |projection| -> Result<arrow::ipc::reader::FileReader<std::io::BufReader<File>>> {
+                let file = File::open(path).map_err(|e| Error::io(path, e))?;
+                arrow::ipc::reader::FileReader::try_new(std::io::BufReader::new(file), projection)
+                    .map_err(|e| Error::arrow(path.display().to_string(), e))
+            };
+        // The index needs only the hashes: read that one column.
+        let column = schema::segment_tokens_schema()
+            .index_of("text_sha256")
+            .expect("in the schema");
+        let hashes = open(Some(vec![column]))?;
+        let mut index = HashMap::new();
+        for (batch_number, batch) in hashes.enumerate() {
+            let batch = batch.map_err(|e| Error::arrow(path.display().to_string(), e))?;
+            let column = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<arrow::array::StringArray>()
+                .ok_or_else(|| segment_error("text_sha256 is not text"))?;
+            for row in 0..arrow::array::Array::len(column) {
+                index.insert(hash_key(column.value(row)), (batch_number, row));
+            }
+        }
+        let stored = StoredTokens {
+            reader: open(None)?,
+            current: None,
+        };
+        Ok((index, stored))
+    }
+
+    fn read(&mut self, (batch, row): (usize, usize)) -> Result<DocumentTokens> {
+        if self.current.as_ref().is_none_or(|(b, _)| *b != batch) {
+            self.reader
+                .set_index(batch)
+                .map_err(|e| Error::arrow("reading the last segment output", e))?;
+            let read = self
+                .reader
+                .next()
+                .ok_or_else(|| segment_error("the last segment output lost a batch"))?
+                .map_err(|e| Error::arrow("reading the last segment output", e))?;
+            self.current = Some((batch, DocumentTokens::from_batch(&read)?));
+        }
+        let (_, documents) = self.current.as_ref().expect("set above");
+        documents
+            .get(row)
+            .cloned()
+            .ok_or_else(|| segment_error("the last segment output lost a document"))
+    }
 }
 
 #[cfg(test)]

@@ -8,11 +8,18 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::error::Result;
 use crate::gazetteer::Gazetteer;
+use crate::io::artifact::{JsonlWriter, StageOutput, to_json_line};
+use crate::io::documents::{
+    ANNOTATIONS_FILE, KeptLine, document_with, kept_count, with_tokens, words,
+};
 use crate::keywords::KeywordRanker;
-use crate::model::{Document, Metadata};
+use crate::model::{Annotation, Document, Metadata};
 use crate::outline::parse_marker;
-use crate::settings::TagSettings;
+use crate::schema::DocumentTokens;
+use crate::settings::{Settings, TagSettings};
+use crate::stages::{Context, Items, Stage};
 
 /// Lines of the header block at most; a speech's header is short.
 const MAX_HEADER_LINES: usize = 8;
@@ -443,6 +450,67 @@ fn lunar_to_iso(year: i32, month: &str, day: &str) -> Option<String> {
     let solar = lunar_lite::lunar_to_solar(lunar).ok()?;
     let date = chrono::NaiveDate::from_ymd_opt(solar.year, solar.month as u32, solar.day as u32)?;
     Some(date.format("%Y-%m-%d").to_string())
+}
+
+/// The tag stage: reads each kept document with its tokens and writes what it adds to it (its
+/// metadata and flags) to `annotations.jsonl`.
+impl Stage for Tagger {
+    const NAME: &'static str = "tag";
+    type Item = (KeptLine, Option<DocumentTokens>);
+    /// Text bytes, whether a date was found, the annotation's JSON line.
+    type Done = (usize, bool, Vec<u8>);
+    /// The writer, documents tagged, documents with a date.
+    type Sink = (JsonlWriter<Annotation>, usize, usize);
+
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value {
+        serde_json::to_value(&settings.tag).expect("settings serialise")
+    }
+
+    fn build(cx: &Context) -> Result<Self> {
+        Ok(Tagger::new(&cx.settings.tag))
+    }
+
+    fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)> {
+        Ok((kept_count(cx.out)?, Box::new(with_tokens(cx.out)?)))
+    }
+
+    fn work(&self, (line, tokens): Self::Item) -> Result<Self::Done> {
+        let (mut doc, tokens) = document_with(&line, tokens)?;
+        let text = doc.text.clone();
+        let tagged: Vec<(&str, &str)> = words(&tokens, &text)?
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (*w, tokens.pos.value(i)))
+            .collect();
+        self.tag(&mut doc, &tagged);
+        let annotation = Annotation {
+            doc_id: doc.doc_id,
+            flags: doc.flags,
+            meta: doc.meta.unwrap_or_default(),
+        };
+        let has_date = annotation.meta.date.is_some();
+        Ok((text.len(), has_date, to_json_line(&annotation)))
+    }
+
+    fn text_bytes(done: &Self::Done) -> usize {
+        done.0
+    }
+
+    fn open(&self, _cx: &Context, output: &StageOutput) -> Result<Self::Sink> {
+        Ok((JsonlWriter::create(&output.file(ANNOTATIONS_FILE))?, 0, 0))
+    }
+
+    fn absorb(&self, sink: &mut Self::Sink, (_, has_date, line): Self::Done) -> Result<()> {
+        sink.1 += 1;
+        sink.2 += has_date as usize;
+        sink.0.write_line(&line)
+    }
+
+    fn finish(&self, _cx: &Context, sink: Self::Sink, _: &StageOutput) -> Result<String> {
+        let (writer, documents, dated) = sink;
+        writer.finish()?;
+        Ok(format!("{documents} documents tagged, {dated} with a date"))
+    }
 }
 
 #[cfg(test)]
