@@ -1,25 +1,22 @@
 //! The runner: decides which stages run (a stage whose inputs and settings did not change is
-//! skipped), checks that their inputs are whole, gives each a thread pool and its output folder, and
-//! commits the output atomically with its fingerprint; then publishes the final tables. Dedupe,
-//! segment, tag and sectionize are driven by `stages::run` through the `Stage` trait; clean is still
-//! driven here (`Runner::clean`) until it moves into `stages/clean.rs`.
+//! skipped), checks that their inputs are whole, lists and hashes the raw files (the clean stage's
+//! input and fingerprint), gives each stage a thread pool and its output folder, and commits the
+//! output atomically with its fingerprint; then publishes the final tables. The stages themselves
+//! are driven by `stages::run` through the `Stage` trait: no stage's policy lives here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use crate::error::{Error, Result};
 use crate::io::artifact::{
-    FINGERPRINT_FILE, Fingerprint, JsonlWriter, StageOutput, fingerprint_key, hash_key,
-    intact_fingerprint, read_jsonl, read_lines, stage_dir, to_json_line,
+    FINGERPRINT_FILE, Fingerprint, StageOutput, fingerprint_key, intact_fingerprint, read_jsonl,
+    stage_dir,
 };
-use crate::io::raw::list_raw_files;
-use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
+use crate::model::{STATUS_REJECTED, SourceRecord};
 use crate::settings::Settings;
-use crate::stages::clean::Cleaner;
+use crate::stages::clean::{self, Clean};
 use crate::stages::dedupe::Dedupe;
 use crate::stages::sectionize::Sectionize;
 use crate::stages::segment::Segment;
@@ -153,7 +150,7 @@ impl Runner {
         let started = Instant::now();
         let (key, raw_listing) = match stage {
             Stage::Clean => {
-                let listing = self.hash_raw_files()?;
+                let listing = self.pool.install(|| clean::scan(&self.raw))?;
                 let digests: BTreeMap<String, String> = listing
                     .iter()
                     .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
@@ -197,11 +194,12 @@ impl Runner {
             raw: &self.raw,
             out: &self.out,
             reuse: reusable,
+            raw_files: raw_listing.as_deref().unwrap_or_default(),
             quiet: self.quiet,
             verbose: self.verbose,
         };
         let summary = self.pool.install(|| match stage {
-            Stage::Clean => self.clean(&output, raw_listing.unwrap_or_default(), reusable),
+            Stage::Clean => stages::run::<Clean>(&cx, &output),
             Stage::Dedupe => stages::run::<Dedupe>(&cx, &output),
             Stage::Segment => stages::run::<Segment>(&cx, &output),
             Stage::Tag => stages::run::<Tagger>(&cx, &output),
@@ -234,208 +232,16 @@ impl Runner {
         Some(fingerprint)
     }
 
+    /// The settings that key a stage's fingerprint.
     fn stage_settings(&self, stage: Stage) -> serde_json::Value {
         let s = &self.settings;
         match stage {
-            Stage::Clean => serde_json::to_value(&s.clean),
-            Stage::Dedupe => Ok(Dedupe::fingerprint_settings(s)),
-            // The row group size shapes only the final tokens table, which sectionize writes.
-            Stage::Segment => Ok(Segment::fingerprint_settings(s)),
-            Stage::Tag => Ok(Tagger::fingerprint_settings(s)),
-            Stage::Sectionize => Ok(Sectionize::fingerprint_settings(s)),
+            Stage::Clean => Clean::fingerprint_settings(s),
+            Stage::Dedupe => Dedupe::fingerprint_settings(s),
+            Stage::Segment => Segment::fingerprint_settings(s),
+            Stage::Tag => Tagger::fingerprint_settings(s),
+            Stage::Sectionize => Sectionize::fingerprint_settings(s),
         }
-        .expect("settings serialise")
-    }
-
-    /// Lists the raw files and hashes their bytes (streaming: a huge file is never held whole):
-    /// the clean stage's fingerprint and the sources' `source_sha256`. Each record comes with the
-    /// file's real path (its name in the tables may have lost bytes that are not UTF-8). Files that
-    /// cannot even be listed or read are recorded as rejected here.
-    fn hash_raw_files(&self) -> Result<Vec<(SourceRecord, Option<PathBuf>)>> {
-        let (files, problems) = list_raw_files(&self.raw)?;
-        let mut records: Vec<(SourceRecord, Option<PathBuf>)> = self.pool.install(|| {
-            files
-                .par_iter()
-                .map(|file| {
-                    let hashed = std::fs::metadata(&file.path)
-                        .map_err(|e| e.to_string())
-                        .and_then(|meta| {
-                            crate::io::artifact::sha256_file(&file.path)
-                                .map(|digest| (digest, meta.len()))
-                                .map_err(|e| e.to_string())
-                        });
-                    let record = match hashed {
-                        Ok((digest, bytes)) => SourceRecord {
-                            source_file: file.name.clone(),
-                            source_sha256: digest,
-                            bytes,
-                            ..Default::default()
-                        },
-                        Err(e) => SourceRecord {
-                            source_file: file.name.clone(),
-                            status: STATUS_REJECTED.into(),
-                            reason: Some(format!("cannot be read: {e}")),
-                            ..Default::default()
-                        },
-                    };
-                    (record, Some(file.path.clone()))
-                })
-                .collect()
-        });
-        for problem in problems {
-            let record = SourceRecord {
-                source_file: problem.name,
-                status: STATUS_REJECTED.into(),
-                reason: Some(problem.reason),
-                ..Default::default()
-            };
-            records.push((record, None));
-        }
-        records.sort_by(|a, b| a.0.source_file.cmp(&b.0.source_file));
-        Ok(records)
-    }
-
-    /// With `reuse`, a raw file the stored output already cleaned (same name, same bytes, same
-    /// settings) has its documents copied from there: adding files to a corpus cleans only them.
-    fn clean(
-        &self,
-        output: &StageOutput,
-        listing: Vec<(SourceRecord, Option<PathBuf>)>,
-        reuse: bool,
-    ) -> Result<String> {
-        let cleaner = Cleaner::new(&self.settings.clean);
-        let mut stored = match reuse {
-            true => StoredClean::open(&stage_dir(&self.out, "clean")).ok(),
-            false => None,
-        };
-        let mut reused = 0usize;
-        let (mut sources, paths): (Vec<SourceRecord>, Vec<Option<PathBuf>>) =
-            listing.into_iter().unzip();
-        // Byte-identical files are known from their raw hash: only the first is decoded.
-        let mut first_with_hash: HashMap<String, usize> = HashMap::new();
-        let mut copy_of: Vec<Option<usize>> = vec![None; sources.len()];
-        for (i, s) in sources.iter().enumerate() {
-            if s.status.is_empty() {
-                match first_with_hash.get(&s.source_sha256) {
-                    Some(&first) => copy_of[i] = Some(first),
-                    None => {
-                        first_with_hash.insert(s.source_sha256.clone(), i);
-                    }
-                }
-            }
-        }
-        let mut writer = JsonlWriter::<Document>::create(&output.file("documents.jsonl"))?;
-        let mut documents = 0usize;
-        let to_clean: Vec<usize> = (0..sources.len())
-            .filter(|&i| sources[i].status.is_empty() && copy_of[i].is_none())
-            .collect();
-        for chunk in to_clean.chunks(self.settings.run.batch_documents) {
-            let stored_files = stored.as_ref().map(|s| &s.files);
-            let results: Vec<(usize, std::result::Result<_, String>)> = chunk
-                .par_iter()
-                .map(|&i| {
-                    if stored_files.is_some_and(|files| StoredClean::has(files, &sources[i])) {
-                        return (i, Ok(None));
-                    }
-                    let path = paths[i].as_ref().expect("listed files have a path");
-                    let result = read_limited(path, self.settings.clean.max_file_bytes)
-                        .map_err(|e| format!("cannot be read: {e}"))
-                        .and_then(|bytes| cleaner.clean_file(&sources[i].source_file, &bytes))
-                        .map(|cleaned| {
-                            let lines: Vec<Vec<u8>> =
-                                cleaned.documents.iter().map(to_json_line).collect();
-                            Some((cleaned, lines))
-                        });
-                    (i, result)
-                })
-                .collect();
-            for (i, result) in results {
-                let source = &mut sources[i];
-                match result {
-                    Ok(None) => {
-                        let earlier = stored.as_mut().expect("found in it");
-                        for line in earlier.documents(source)? {
-                            writer.write_line(line.bytes())?;
-                            documents += 1;
-                        }
-                        reused += 1;
-                    }
-                    Ok(Some((cleaned, lines))) => {
-                        source.status = STATUS_KEPT.into();
-                        source.encoding = Some(cleaned.encoding);
-                        for (doc, line) in cleaned.documents.iter().zip(&lines) {
-                            source.doc_ids.push(doc.doc_id.clone());
-                            writer.write_line(line)?;
-                            documents += 1;
-                        }
-                    }
-                    Err(reason) => {
-                        source.status = STATUS_REJECTED.into();
-                        source.reason = Some(reason);
-                    }
-                }
-            }
-        }
-        writer.finish()?;
-        for i in 0..sources.len() {
-            if let Some(first) = copy_of[i] {
-                let original = sources[first].clone();
-                let source = &mut sources[i];
-                source.encoding = original.encoding;
-                if original.status == STATUS_REJECTED {
-                    source.status = STATUS_REJECTED.into();
-                    source.reason = original.reason;
-                } else {
-                    source.status = STATUS_DUPLICATE.into();
-                    source.reason = Some(format!("byte-identical to {}", original.source_file));
-                    source.duplicate_of = original.doc_ids;
-                }
-            }
-        }
-        // One line per rejected file, in file order, naming the file and the problem; with
-        // --verbose one line per file.
-        for source in &sources {
-            let path = self.raw.join(&source.source_file);
-            if source.status == STATUS_REJECTED {
-                eprintln!(
-                    "warning: {}: rejected: {}",
-                    path.display(),
-                    source.reason.as_deref().unwrap_or("")
-                );
-            } else if self.verbose {
-                let encoding = source.encoding.as_deref().unwrap_or("?");
-                let what = match &source.reason {
-                    Some(reason) => reason.clone(),
-                    None => format!(
-                        "{} document(s) {}",
-                        source.doc_ids.len(),
-                        source.doc_ids.join(" ")
-                    ),
-                };
-                eprintln!(
-                    "           {}: {} ({encoding}): {what}",
-                    path.display(),
-                    source.status
-                );
-            }
-        }
-        let rejected = sources
-            .iter()
-            .filter(|s| s.status == STATUS_REJECTED)
-            .count();
-        let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
-        for source in &sources {
-            source_writer.write(source)?;
-        }
-        source_writer.finish()?;
-        let reused = match reused {
-            0 => String::new(),
-            n => format!(" ({n} files' documents reused from the last run)"),
-        };
-        Ok(format!(
-            "{} files → {documents} documents, {rejected} rejected{reused}",
-            sources.len()
-        ))
     }
 
     /// Makes the final tables visible under `out/` (hard links to the sectionize stage's files,
@@ -462,90 +268,6 @@ impl Runner {
         }
         Ok(())
     }
-}
-
-/// A problem in a stage's own intermediate table (used by tag and sectionize alike).
-fn stage_error(reason: &str) -> Error {
-    Error::Stage {
-        stage: "reading a stage table",
-        reason: reason.to_string(),
-    }
-}
-
-/// Raw file name → (its bytes' SHA-256, its record, 1-based line of its first document).
-type StoredFiles = HashMap<String, (u128, SourceRecord, u64)>;
-
-/// A finished clean output opened for reuse: which raw files it cleaned (by name and the SHA-256
-/// of their bytes) and where their documents are, read in one pass as files ask for them (in name
-/// order, like the documents).
-struct StoredClean {
-    files: StoredFiles,
-    lines: Box<dyn Iterator<Item = Result<crate::io::artifact::JsonLine>> + Send>,
-}
-
-impl StoredClean {
-    fn open(dir: &Path) -> Result<Self> {
-        let mut files = HashMap::new();
-        let mut next_line = 1u64;
-        for record in read_jsonl::<SourceRecord>(&dir.join("sources.jsonl"))? {
-            let record = record?;
-            if record.status == STATUS_KEPT {
-                let documents = record.doc_ids.len() as u64;
-                let key = hash_key(&record.source_sha256);
-                files.insert(record.source_file.clone(), (key, record, next_line));
-                next_line += documents;
-            }
-        }
-        Ok(StoredClean {
-            files,
-            lines: Box::new(read_lines(&dir.join("documents.jsonl"))?),
-        })
-    }
-
-    /// Whether the stored output cleaned this very file.
-    fn has(files: &StoredFiles, source: &SourceRecord) -> bool {
-        files.get(&source.source_file).is_some_and(|(key, _, _)| {
-            *key == hash_key(&source.source_sha256) && !source.source_sha256.is_empty()
-        })
-    }
-
-    /// The stored documents of a file `has` found, with its record's outcome copied into `source`.
-    fn documents(
-        &mut self,
-        source: &mut SourceRecord,
-    ) -> Result<Vec<crate::io::artifact::JsonLine>> {
-        let (_, record, first) = self
-            .files
-            .remove(&source.source_file)
-            .ok_or_else(|| stage_error("the last clean output lost a file"))?;
-        source.status = record.status;
-        source.encoding = record.encoding;
-        source.doc_ids = record.doc_ids;
-        let mut lines = Vec::with_capacity(source.doc_ids.len());
-        while lines.len() < source.doc_ids.len() {
-            let line = self
-                .lines
-                .next()
-                .ok_or_else(|| stage_error("the last clean output lost a document"))??;
-            if line.number() as u64 >= first {
-                lines.push(line);
-            }
-        }
-        Ok(lines)
-    }
-}
-
-/// A raw file's bytes, refusing one larger than `max` before reading it.
-fn read_limited(path: &Path, max: u64) -> std::result::Result<Vec<u8>, String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| format!("cannot be read: {e}"))?
-        .len();
-    if size > max {
-        return Err(format!(
-            "file of {size} bytes is larger than clean.max_file_bytes ({max})"
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
 /// Takes the output folder's lock file, or says that another run holds it. The lock goes with the

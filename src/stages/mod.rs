@@ -9,8 +9,6 @@
 //! the sink. A stage that needs a corpus-wide pass before its per-item work makes it in `build`,
 //! which sees the whole input through the context.
 //!
-//! Migration: dedupe, tag, segment and sectionize are stages of this shape; clean is still driven
-//! by the runner (`Runner::clean`) and moves here next.
 
 use std::path::Path;
 
@@ -36,6 +34,8 @@ pub struct Context<'a> {
     /// The stage's stored output was made with the same settings, so per-item work in it may be
     /// reused (the input changed, or part of it).
     pub reuse: bool,
+    /// The raw files, listed and hashed (for the stage that reads them; empty for the others).
+    pub raw_files: &'a [clean::ListedFile],
     pub quiet: bool,
     pub verbose: bool,
 }
