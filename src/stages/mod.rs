@@ -20,6 +20,9 @@ use crate::settings::Settings;
 
 pub mod clean;
 pub mod dedupe;
+/// A commented template for a new stage (compiled in tests only).
+#[cfg(test)]
+pub mod example;
 pub mod sectionize;
 pub mod segment;
 pub mod tag;
