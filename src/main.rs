@@ -44,6 +44,9 @@ struct Cli {
     /// Output folder (overrides run.out_dir).
     #[arg(long, global = true)]
     out: Option<String>,
+    /// Worker threads (overrides run.threads; the output is the same whatever the number).
+    #[arg(long, short = 'j', value_name = "N", global = true)]
+    threads: Option<usize>,
     /// Print only warnings and errors.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
@@ -135,6 +138,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut overrides = cli.overrides;
     if let Some(raw) = cli.raw {
         overrides.push(format!("run.raw_dir={}", toml_string(&raw)));
+    }
+    if let Some(threads) = cli.threads {
+        overrides.push(format!("run.threads={threads}"));
     }
     if let Some(out) = cli.out {
         overrides.push(format!("run.out_dir={}", toml_string(&out)));

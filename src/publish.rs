@@ -24,6 +24,9 @@ const SCHEMA_DOC: &str = include_str!("../docs/SCHEMA.md");
 pub struct Manifest {
     pub program: String,
     pub program_version: String,
+    /// Digest of the program's sources and data files (its rules), made at build time.
+    #[serde(default)]
+    pub program_build: String,
     /// SHA-256 over the raw files (their names and hashes) and the clean settings.
     pub input_fingerprint: String,
     /// SHA-256 of the settings that decide the content (all but `run`).
@@ -68,6 +71,7 @@ pub fn write(out: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     let manifest = Manifest {
         program: "pipeline".into(),
         program_version: env!("CARGO_PKG_VERSION").into(),
+        program_build: crate::io::artifact::BUILD_ID.into(),
         input_fingerprint: input_fingerprint.to_string(),
         settings_fingerprint: sha256_hex(settings.output_settings_toml().as_bytes()),
         files,

@@ -527,7 +527,7 @@ fn output_is_byte_identical_whatever_the_thread_count() {
         "run.batch_documents=1",
     ]);
     let two = Workdir::with_seeds();
-    two.run_ok(&["run", "--set", "run.threads=2"]);
+    two.run_ok(&["run", "-j", "2"]);
     for table in pipeline::runner::TABLES
         .iter()
         .chain(&["manifest.json", "README.md"])
@@ -755,6 +755,12 @@ fn the_dataset_describes_itself_and_verify_finds_changes() {
         serde_json::from_str(&std::fs::read_to_string(work.path("out/manifest.json")).unwrap())
             .unwrap();
     assert_eq!(manifest["files"]["documents.parquet"]["rows"], 6);
+    // Which rules made the tables: the build's digest of its sources (build.rs).
+    let build = manifest["program_build"].as_str().unwrap();
+    assert!(
+        build.len() == 16 && build.chars().all(|c| c.is_ascii_hexdigit()),
+        "{build}"
+    );
     assert_eq!(
         manifest["files"]["tokens.parquet"]["rows"]
             .as_u64()

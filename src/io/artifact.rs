@@ -18,6 +18,8 @@ pub const FINGERPRINT_FILE: &str = "fingerprint.json";
 /// Raised whenever a stage's files change shape, so that artifacts an older build left behind are
 /// redone rather than misread.
 const ARTIFACT_FORMAT: &str = "artifacts-3";
+/// A digest of the program's sources and data files, made at build time (build.rs).
+pub const BUILD_ID: &str = env!("PIPELINE_BUILD_ID");
 
 /// What a stage's output was made from, and what it is.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -59,9 +61,20 @@ pub fn fingerprint_key(
     settings: &impl Serialize,
     inputs: &[&BTreeMap<String, String>],
 ) -> String {
+    // The program's own rules: a change of code or data redoes the stage (see build.rs).
+    key_of_build(BUILD_ID, stage, settings, inputs)
+}
+
+fn key_of_build(
+    build: &str,
+    stage: &str,
+    settings: &impl Serialize,
+    inputs: &[&BTreeMap<String, String>],
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(stage.as_bytes());
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+    hasher.update(build.as_bytes());
     hasher.update(ARTIFACT_FORMAT.as_bytes());
     hasher.update(serde_json::to_vec(settings).expect("settings serialise"));
     for input in inputs {
@@ -353,6 +366,20 @@ pub fn hash_key(hex: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A program with other rules (another build) never takes the stored output as up to date.
+    #[test]
+    fn a_stage_key_depends_on_the_programs_build() {
+        let inputs = BTreeMap::from([("a.txt".to_string(), "00".to_string())]);
+        let key = |build| key_of_build(build, "tag", &serde_json::json!({"x": 1}), &[&inputs]);
+        assert_ne!(key("0123456789abcdef"), key("fedcba9876543210"));
+        assert_eq!(
+            fingerprint_key("tag", &serde_json::json!({"x": 1}), &[&inputs]),
+            key(BUILD_ID)
+        );
+        assert_eq!(BUILD_ID.len(), 16);
+        assert!(BUILD_ID.chars().all(|c| c.is_ascii_hexdigit()));
+    }
 
     #[test]
     fn lines_are_parsed_and_a_bad_line_is_named() {
