@@ -5,7 +5,8 @@
 //! run (bad settings, missing raw folder, a failed stage, `verify` found differences, `evaluate`
 //! scored below a floor); 2 the command line was wrong; 3 `--strict` and some raw file was rejected.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -152,11 +153,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         runner.verbose = cli.verbose;
         Ok(runner)
     };
+    let raw_folder = || pipeline::io::raw::check_raw_folder(Path::new(&settings.run.raw_dir));
     let single = |stage: Stage| -> anyhow::Result<ExitCode> {
+        if stage == Stage::Clean {
+            raw_folder()?;
+        }
         let runner = runner()?;
         runner.run_stage(stage, true)?;
         if stage == Stage::Sectionize {
             runner.publish()?;
+        } else if !cli.quiet {
+            eprintln!(
+                "note: the tables in {} are not updated by `pipeline {}` alone; `pipeline run` carries the change through to them",
+                settings.run.out_dir,
+                stage.name()
+            );
         }
         Ok(ExitCode::SUCCESS)
     };
@@ -166,6 +177,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             strict,
         } => {
+            if from == Stage::Clean {
+                raw_folder()?;
+            }
             let runner = runner()?;
             runner.run(from, force)?;
             let rejected = runner.rejected_files()?;
@@ -182,6 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sectionize => single(Stage::Sectionize),
         Command::Verify { dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir));
+            has_dataset(&dir)?;
             let problems = pipeline::publish::verify(&dir)?;
             for problem in &problems {
                 eprintln!("differs: {}", dir.join(problem).display());
@@ -194,10 +209,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Inspect { doc } => {
-            print!(
-                "{}",
-                pipeline::inspect::inspect(std::path::Path::new(&settings.run.out_dir), &doc)?
-            );
+            has_dataset(Path::new(&settings.run.out_dir))?;
+            emit(&pipeline::inspect::inspect(
+                Path::new(&settings.run.out_dir),
+                &doc,
+            )?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate {
@@ -215,9 +231,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: {warning}");
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
             } else {
-                print!("{}", report.to_text());
+                emit(&report.to_text())?;
             }
             let mut below = Vec::new();
             if let Some(floor) = min_fields.filter(|&f| report.field_accuracy < f) {
@@ -243,16 +259,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         #[cfg(feature = "stats")]
         Command::Stats => {
-            print!(
-                "{}",
-                pipeline::stats::stats(std::path::Path::new(&settings.run.out_dir))?
-            );
+            has_dataset(Path::new(&settings.run.out_dir))?;
+            emit(&pipeline::stats::stats(Path::new(&settings.run.out_dir))?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Config => {
-            print!("{}", settings.to_toml());
+            emit(&settings.to_toml())?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Refuses a folder that holds no dataset, with what to do about it.
+fn has_dataset(dir: &Path) -> anyhow::Result<()> {
+    if dir.join(pipeline::publish::MANIFEST).exists() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}: no dataset here (no {}); run `pipeline run` first",
+        dir.display(),
+        pipeline::publish::MANIFEST
+    )
+}
+
+/// Writes a command's output to stdout; a reader that went away (`pipeline inspect … | head`) ends
+/// the command quietly, as it does for other command-line tools.
+fn emit(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
 }
 

@@ -94,6 +94,7 @@ impl Runner {
         let out = PathBuf::from(&settings.run.out_dir);
         std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
         let lock = lock_output(&out)?;
+        remove_leftovers(&out)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(settings.run.threads)
             .build()
@@ -268,6 +269,28 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// Removes what a killed run left half-written (temporary stage folders, temporary tables), which
+/// is safe once the lock is held: no other run is writing them.
+fn remove_leftovers(out: &Path) -> Result<()> {
+    for dir in [out.to_path_buf(), out.join("stages")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
+                continue;
+            }
+            let path = entry.path();
+            let removed = match path.is_dir() {
+                true => std::fs::remove_dir_all(&path),
+                false => std::fs::remove_file(&path),
+            };
+            removed.map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// Takes the output folder's lock file, or says that another run holds it. The lock goes with the

@@ -864,3 +864,74 @@ fn stats_summarise_the_dataset() {
     let tokens = work.table("tokens").num_rows();
     assert!(report.contains(&format!("tokens: {tokens}")));
 }
+
+#[test]
+fn a_missing_or_empty_raw_folder_is_refused_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pipeline"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let output = run(&["run"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no raw folder (looked for it in") && stderr.contains("--raw DIR"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists(), "nothing is created");
+
+    std::fs::create_dir(dir.path().join("raw")).unwrap();
+    let output = run(&["run"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("raw: the raw folder is empty"), "{stderr}");
+    assert!(!dir.path().join("out").exists(), "nothing is created");
+
+    // Commands that read a dataset say how to make one.
+    for command in ["inspect x", "verify", "stats"] {
+        let args: Vec<&str> = command.split(' ').collect();
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("run `pipeline run` first"),
+            "{command}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn leftovers_of_a_killed_run_are_removed_and_single_stages_say_the_tables_wait() {
+    let work = sample_run();
+    let leftover = work.path("out/stages/.tmp-segment");
+    std::fs::create_dir_all(&leftover).unwrap();
+    std::fs::write(leftover.join("tokens.arrow"), b"half written").unwrap();
+    std::fs::write(work.path("out/.tmp-tokens.parquet"), b"half written").unwrap();
+    let stderr = work.run_ok(&["tag"]);
+    assert!(!leftover.exists() && !work.path("out/.tmp-tokens.parquet").exists());
+    assert!(
+        stderr.contains("not updated by `pipeline tag` alone; `pipeline run` carries"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_output_quietly() {
+    let work = sample_run();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
+        .args(["inspect", "002_aa21f67989e96744.txt"])
+        .current_dir(work.path(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -22,6 +22,35 @@ pub struct ListingProblem {
     pub reason: String,
 }
 
+/// Checks, before anything is created, that the raw folder is there, is a folder and holds
+/// something: a wrong path must not leave an output folder behind, nor make an empty dataset.
+pub fn check_raw_folder(root: &Path) -> Result<()> {
+    let problem = |reason: String| Error::BadFile {
+        path: root.into(),
+        reason,
+    };
+    let looked_in = match std::env::current_dir() {
+        Ok(cwd) if root.is_relative() => format!(" (looked for it in {})", cwd.display()),
+        _ => String::new(),
+    };
+    match std::fs::metadata(root) {
+        Err(e) => Err(problem(format!(
+            "no raw folder{looked_in}: {e}; give the folder of text files with --raw DIR or the setting run.raw_dir"
+        ))),
+        Ok(meta) if !meta.is_dir() => Err(problem("the raw folder is not a folder".into())),
+        Ok(_) => {
+            let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+            match entries.next() {
+                None => Err(problem(
+                    "the raw folder is empty: put the text files to turn into a dataset in it"
+                        .into(),
+                )),
+                Some(_) => Ok(()),
+            }
+        }
+    }
+}
+
 /// Every file under `root`, sorted by name, following symlinks (loops are reported, not followed).
 pub fn list_raw_files(root: &Path) -> Result<(Vec<RawFile>, Vec<ListingProblem>)> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
