@@ -228,7 +228,10 @@ impl Runner {
         if let Some(fingerprint) = checked.get(&stage) {
             return Some(fingerprint.clone());
         }
-        let fingerprint = intact_fingerprint(&self.out, stage.name())?;
+        // On the run's own pool, so `run.threads` holds for the checksums too.
+        let fingerprint = self
+            .pool
+            .install(|| intact_fingerprint(&self.out, stage.name()))?;
         checked.insert(stage, fingerprint.clone());
         Some(fingerprint)
     }

@@ -379,6 +379,15 @@ impl Settings {
                 ));
             }
         }
+        // A dictionary that cannot be read is refused now, not after two stages have run.
+        for (i, path) in self.segment.user_dictionaries.iter().enumerate() {
+            std::fs::File::open(path).map_err(|e| {
+                Error::setting(
+                    format!("segment.user_dictionaries[{i}]"),
+                    format!("{path}: cannot be read: {e}"),
+                )
+            })?;
+        }
         if self.segment.row_group_tokens == 0 {
             return Err(Error::setting(
                 "segment.row_group_tokens",

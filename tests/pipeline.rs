@@ -545,6 +545,10 @@ fn bad_settings_are_refused_before_any_work() {
         ("segment.domain_dictonary=false", "domain_dictonary"),
         ("run.threads=many", "run.threads"),
         ("run.batch_documents=0", "run.batch_documents"),
+        (
+            "segment.user_dictionaries=[\"no-such-dictionary.txt\"]",
+            "segment.user_dictionaries[0]",
+        ),
     ] {
         let output = work.pipeline(&["run", "--set", setting]);
         assert!(!output.status.success());
@@ -591,6 +595,12 @@ fn copies_and_bad_files_are_accounted_for_and_the_run_goes_on() {
         "{stderr}"
     );
     assert!(stderr.contains("image.png: rejected: binary"), "{stderr}");
+    // The summary accounts for every file, the byte-identical copy too.
+    assert!(
+        stderr
+            .contains("9 files → 7 documents, 2 rejected, 1 byte-identical copies of other files"),
+        "{stderr}"
+    );
 
     let documents = work.table("documents");
     assert_eq!(documents.num_rows(), 6);

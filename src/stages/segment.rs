@@ -272,9 +272,15 @@ impl Stage for Segment {
             _ => Segmenter::new(&cx.settings.segment)?,
         };
         let (stored_index, stored) = match cx.reuse {
-            true => StoredTokens::open(&stage_dir(cx.out, "segment").join(SEGMENT_TOKENS))
-                .map(|(index, stored)| (index, Some(stored)))
-                .unwrap_or_default(),
+            true => match StoredTokens::open(&stage_dir(cx.out, Self::NAME).join(SEGMENT_TOKENS)) {
+                Ok((index, stored)) => (index, Some(stored)),
+                Err(e) => {
+                    eprintln!(
+                        "warning: the last segment output cannot be reused ({e}); segmenting every document"
+                    );
+                    Default::default()
+                }
+            },
             false => Default::default(),
         };
         Ok(Segment {

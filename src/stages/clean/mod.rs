@@ -236,10 +236,8 @@ impl Stage for Clean {
             }
         }
         self.report(&sources);
-        let rejected = sources
-            .iter()
-            .filter(|s| s.status == STATUS_REJECTED)
-            .count();
+        let count = |status: &str| sources.iter().filter(|s| s.status == status).count();
+        let (rejected, copies) = (count(STATUS_REJECTED), count(STATUS_DUPLICATE));
         let mut source_writer = JsonlWriter::create(&output.file("sources.jsonl"))?;
         for source in &sources {
             source_writer.write(source)?;
@@ -249,8 +247,12 @@ impl Stage for Clean {
             0 => String::new(),
             n => format!(" ({n} files' documents reused from the last run)"),
         };
+        let copies = match copies {
+            0 => String::new(),
+            n => format!(", {n} byte-identical copies of other files"),
+        };
         Ok(format!(
-            "{} files → {documents} documents, {rejected} rejected{reused}",
+            "{} files → {documents} documents, {rejected} rejected{copies}{reused}",
             sources.len()
         ))
     }
