@@ -95,28 +95,32 @@ enum Command {
     },
     /// Score the dataset against a gold file of hand-checked facts (docs/GOLD.md): share of fields
     /// right, heading precision and recall, document counts, noise left, every mismatch.
-    Evaluate {
-        /// The gold file (JSON).
-        gold: PathBuf,
-        /// Print the report as one JSON object.
-        #[arg(long)]
-        json: bool,
-        /// Exit with code 1 if the share of fields right is below this (0 to 1).
-        #[arg(long, value_name = "X", value_parser = share)]
-        min_fields: Option<f64>,
-        /// Exit with code 1 if heading precision or recall is below this (0 to 1).
-        #[arg(long, value_name = "Y", value_parser = share)]
-        min_headings: Option<f64>,
-        /// Count headings down to this level only (for gold files that list the upper levels).
-        #[arg(long, value_name = "N", default_value_t = 99)]
-        max_level: i32,
-    },
+    Evaluate(EvaluateArgs),
     /// Summarise the dataset: documents by year, genre and speaker; sections by level; tokens;
     /// sources by status.
     #[cfg(feature = "stats")]
     Stats,
     /// Print the effective settings as TOML.
     Config,
+}
+
+/// What `pipeline evaluate` takes.
+#[derive(clap::Args)]
+struct EvaluateArgs {
+    /// The gold file (JSON).
+    gold: PathBuf,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Exit with code 1 if the share of fields right is below this (0 to 1).
+    #[arg(long, value_name = "X", value_parser = share)]
+    min_fields: Option<f64>,
+    /// Exit with code 1 if heading precision or recall is below this (0 to 1).
+    #[arg(long, value_name = "Y", value_parser = share)]
+    min_headings: Option<f64>,
+    /// Count headings down to this level only (for gold files that list the upper levels).
+    #[arg(long, value_name = "N", default_value_t = 99)]
+    max_level: i32,
 }
 
 fn main() -> ExitCode {
@@ -216,47 +220,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evaluate {
-            gold,
-            json,
-            min_fields,
-            min_headings,
-            max_level,
-        } => {
-            use pipeline::evaluate;
-            let gold = evaluate::read_gold(&gold)?;
-            let dataset = evaluate::Dataset::read(std::path::Path::new(&settings.run.out_dir))?;
-            let report = evaluate::evaluate(&gold, &dataset, max_level);
-            for warning in &report.warnings {
-                eprintln!("warning: {warning}");
-            }
-            if json {
-                emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
-            } else {
-                emit(&report.to_text())?;
-            }
-            let mut below = Vec::new();
-            if let Some(floor) = min_fields.filter(|&f| report.field_accuracy < f) {
-                below.push(format!(
-                    "field accuracy {:.3} is below --min-fields {floor}",
-                    report.field_accuracy
-                ));
-            }
-            if let Some(floor) = min_headings.filter(|&f| report.heading_score() < f) {
-                below.push(format!(
-                    "heading precision {:.3} / recall {:.3} is below --min-headings {floor}",
-                    report.heading_precision, report.heading_recall
-                ));
-            }
-            for message in &below {
-                eprintln!("error: {message}");
-            }
-            Ok(if below.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
+        Command::Evaluate(args) => evaluate(&settings, args),
         #[cfg(feature = "stats")]
         Command::Stats => {
             has_dataset(Path::new(&settings.run.out_dir))?;
@@ -268,6 +232,50 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `pipeline evaluate`: the report, and exit code 1 below a floor.
+fn evaluate(settings: &Settings, args: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let EvaluateArgs {
+        gold,
+        json,
+        min_fields,
+        min_headings,
+        max_level,
+    } = args;
+    use pipeline::evaluate;
+    let gold = evaluate::read_gold(&gold)?;
+    let dataset = evaluate::Dataset::read(std::path::Path::new(&settings.run.out_dir))?;
+    let report = evaluate::evaluate(&gold, &dataset, max_level);
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if json {
+        emit(&(serde_json::to_string_pretty(&report)? + "\n"))?;
+    } else {
+        emit(&report.to_text())?;
+    }
+    let mut below = Vec::new();
+    if let Some(floor) = min_fields.filter(|&f| report.field_accuracy < f) {
+        below.push(format!(
+            "field accuracy {:.3} is below --min-fields {floor}",
+            report.field_accuracy
+        ));
+    }
+    if let Some(floor) = min_headings.filter(|&f| report.heading_score() < f) {
+        below.push(format!(
+            "heading precision {:.3} / recall {:.3} is below --min-headings {floor}",
+            report.heading_precision, report.heading_recall
+        ));
+    }
+    for message in &below {
+        eprintln!("error: {message}");
+    }
+    Ok(if below.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Refuses a folder that holds no dataset, with what to do about it.

@@ -16,7 +16,7 @@ use crate::io::artifact::{
 };
 use crate::model::{STATUS_REJECTED, SourceRecord};
 use crate::settings::Settings;
-use crate::stages::clean::{self, Clean};
+use crate::stages::clean::{self, Clean, ListedFile};
 use crate::stages::dedupe::Dedupe;
 use crate::stages::sectionize::Sectionize;
 use crate::stages::segment::Segment;
@@ -136,39 +136,8 @@ impl Runner {
     /// Runs one stage from its predecessors' output on disk (skipped when up to date unless `force`).
     pub fn run_stage(&self, stage: Stage, force: bool) -> Result<()> {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
-        let mut inputs = Vec::new();
-        for input in stage.inputs() {
-            let fingerprint = self.intact(*input).ok_or_else(|| Error::Stage {
-                stage: stage.name(),
-                reason: format!(
-                    "needs the output of `{}`, which is missing or damaged: run `pipeline run` (or `pipeline {}`) first",
-                    input.name(),
-                    input.name()
-                ),
-            })?;
-            inputs.push(fingerprint.outputs);
-        }
         let started = Instant::now();
-        let (key, raw_listing) = match stage {
-            Stage::Clean => {
-                let listing = self.pool.install(|| clean::scan(&self.raw))?;
-                let digests: BTreeMap<String, String> = listing
-                    .iter()
-                    .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
-                    .collect();
-                (
-                    fingerprint_key("clean", &self.settings.clean, &[&digests]),
-                    Some(listing),
-                )
-            }
-            _ => {
-                let refs: Vec<&BTreeMap<String, String>> = inputs.iter().collect();
-                (
-                    fingerprint_key(stage.name(), &self.stage_settings(stage), &refs),
-                    None,
-                )
-            }
-        };
+        let (key, raw_listing) = self.stage_key(stage)?;
         let stored = self.intact(stage);
         // Per-document work of the stored output can be reused when only the input changed.
         let settings_key = fingerprint_key(stage.name(), &self.stage_settings(stage), &[]);
@@ -219,6 +188,45 @@ impl Runner {
             );
         }
         Ok(())
+    }
+
+    /// The key of a stage's output: its settings and the digests of what it reads (the raw files,
+    /// listed and hashed here for clean, whose records it returns too; the earlier stages' outputs,
+    /// which must be whole).
+    fn stage_key(&self, stage: Stage) -> Result<(String, Option<Vec<ListedFile>>)> {
+        let mut inputs = Vec::new();
+        for input in stage.inputs() {
+            let fingerprint = self.intact(*input).ok_or_else(|| Error::Stage {
+                stage: stage.name(),
+                reason: format!(
+                    "needs the output of `{}`, which is missing or damaged: run `pipeline run` (or `pipeline {}`) first",
+                    input.name(),
+                    input.name()
+                ),
+            })?;
+            inputs.push(fingerprint.outputs);
+        }
+        let (key, raw_listing) = match stage {
+            Stage::Clean => {
+                let listing = self.pool.install(|| clean::scan(&self.raw))?;
+                let digests: BTreeMap<String, String> = listing
+                    .iter()
+                    .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
+                    .collect();
+                (
+                    fingerprint_key("clean", &self.settings.clean, &[&digests]),
+                    Some(listing),
+                )
+            }
+            _ => {
+                let refs: Vec<&BTreeMap<String, String>> = inputs.iter().collect();
+                (
+                    fingerprint_key(stage.name(), &self.stage_settings(stage), &refs),
+                    None,
+                )
+            }
+        };
+        Ok((key, raw_listing))
     }
 
     /// The stage's fingerprint if its artifacts are whole (their checksums are verified the first
