@@ -4,22 +4,17 @@
 //! shared ones they come from.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+
+mod common;
+use common::pipeline;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn seeds_gold() -> PathBuf {
     Path::new(ROOT).join("tests/fixtures/gold_seeds.json")
-}
-
-fn pipeline(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipeline"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 /// A temporary folder holding the dataset of the seeds in `out/`.

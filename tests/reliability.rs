@@ -4,23 +4,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use arrow::array::{Array, AsArray};
 
 mod common;
-use common::read_table as table;
+use common::{pipeline, read_table as table};
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
-
-fn pipeline(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pipeline"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-}
 
 /// source_file → (status, reason, encoding)
 fn sources(out: &Path) -> HashMap<String, (String, Option<String>, Option<String>)> {

@@ -2,11 +2,13 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::process::{Command, Output};
 
 use arrow::array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// A whole Parquet table as one record batch.
+#[allow(dead_code)] // not every test binary reads tables
 pub fn read_table(path: &Path) -> RecordBatch {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -14,4 +16,14 @@ pub fn read_table(path: &Path) -> RecordBatch {
         .unwrap();
     let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
     arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap()
+}
+
+/// Runs the real `pipeline` binary in `dir` and waits for it.
+#[allow(dead_code)] // not every test binary runs it this way
+pub fn pipeline(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pipeline"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
