@@ -80,6 +80,8 @@ pub struct Runner {
     pool: rayon::ThreadPool,
     /// Stages whose artifacts this process has checked or written: each is hashed once per run.
     checked: std::sync::Mutex<HashMap<Stage, Fingerprint>>,
+    /// Stages whose output was said to be made with other settings.
+    warned: std::sync::Mutex<std::collections::HashSet<Stage>>,
     /// No stage summaries (warnings still go to stderr).
     pub quiet: bool,
     /// One line per raw file in the clean stage.
@@ -107,6 +109,7 @@ impl Runner {
             quiet: false,
             verbose: false,
             checked: Default::default(),
+            warned: Default::default(),
             _lock: lock,
         })
     }
@@ -138,9 +141,10 @@ impl Runner {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         let started = Instant::now();
         let (key, raw_listing) = self.stage_key(stage)?;
+        self.warn_of_other_settings(stage);
         let stored = self.intact(stage);
         // Per-document work of the stored output can be reused when only the input changed.
-        let settings_key = fingerprint_key(stage.name(), &self.stage_settings(stage), &[]);
+        let settings_key = self.settings_key(stage);
         let reusable = !force && stored.as_ref().is_some_and(|f| f.settings == settings_key);
         if stored.is_none()
             && stage_dir(&self.out, stage.name())
@@ -227,6 +231,30 @@ impl Runner {
             }
         };
         Ok((key, raw_listing))
+    }
+
+    /// The key of a stage's own settings (the part of its fingerprint that the settings decide).
+    fn settings_key(&self, stage: Stage) -> String {
+        fingerprint_key(stage.name(), &self.stage_settings(stage), &[])
+    }
+
+    /// Says so when an earlier stage's output, which `stage` reads as it is, was made with other
+    /// settings than the ones given now (`run --from tag --set clean.…`, or `pipeline tag --set …`
+    /// and then `pipeline sectionize` without it): the tables would not show those settings.
+    fn warn_of_other_settings(&self, stage: Stage) {
+        for &input in stage.inputs() {
+            let made_with_others = self
+                .intact(input)
+                .is_some_and(|f| f.settings != self.settings_key(input));
+            // Once per stage and run, though several later stages read it.
+            if made_with_others && self.warned.lock().expect("not poisoned").insert(input) {
+                eprintln!(
+                    "warning: the `{input}` output that `{stage}` reads was made with other `{input}` settings than these; run `pipeline run --from {input}` to apply them",
+                    input = input.name(),
+                    stage = stage.name()
+                );
+            }
+        }
     }
 
     /// The stage's fingerprint if its artifacts are whole (their checksums are verified the first

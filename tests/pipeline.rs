@@ -945,3 +945,24 @@ fn a_reader_that_goes_away_ends_the_output_quietly() {
     assert!(output.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn settings_that_a_stage_not_rerun_was_made_without_are_warned_about() {
+    let work = sample_run();
+    let stderr = work.run_ok(&[
+        "run",
+        "--from",
+        "tag",
+        "--set",
+        "clean.repair_punctuation=false",
+    ]);
+    assert!(
+        stderr.contains(
+            "warning: the `clean` output that `tag` reads was made with other `clean` settings than these; run `pipeline run --from clean`"
+        ),
+        "{stderr}"
+    );
+    // Settings that the stages were made with give no warning.
+    let stderr = work.run_ok(&["run", "--from", "tag"]);
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
