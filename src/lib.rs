@@ -2,8 +2,10 @@
 //! documents, sections, tokens and sources.
 //!
 //! The stages run in order, each reading its predecessor's output on disk:
-//! clean → dedupe → segment → tag → sectionize (see `stages`). The `runner` drives them; `schema`
-//! is the one place that defines the output tables; `model` is the data passed between stages.
+//! clean → dedupe → segment → tag → sectionize (see `stages`: each is a `Stage`, run by
+//! `stages::run` in the one batch loop of `batch`). The `runner` decides which stages run and
+//! commits their output; `schema` is the one place that defines the output tables; `model` is the
+//! data passed between stages; `evaluate` scores a dataset against hand-checked gold.
 
 pub mod batch;
 pub mod error;
