@@ -145,7 +145,6 @@ impl Stage for Clean {
         let (record, path) = &self.files[file];
         let path = path.as_ref().expect("listed files have a path");
         let cleaned = read_limited(path, self.max_file_bytes)
-            .map_err(|e| format!("cannot be read: {e}"))
             .and_then(|bytes| self.cleaner.clean_file(&record.source_file, &bytes));
         let (outcome, text_bytes) = match cleaned {
             Ok(cleaned) => {
