@@ -1,7 +1,8 @@
 //! The documents between stages. Their texts are written once, by the clean stage
 //! (`stages/clean/documents.jsonl`); dedupe names the documents it keeps (`stages/dedupe/kept.jsonl`)
-//! and tag writes what it adds to each (`stages/tag/annotations.jsonl`). Later stages read them
-//! together here, so no stage copies the texts again.
+//! and tag writes what it adds to each (`stages/tag/annotations.jsonl`); segment's tokens are one
+//! row per kept document (`stages/segment/tokens.arrow`). Later stages read them together here, so
+//! no stage copies the texts again.
 
 use std::path::{Path, PathBuf};
 
