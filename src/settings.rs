@@ -67,6 +67,10 @@ pub struct NoiseRule {
     /// 0 tests lines of any length.
     #[serde(default = "default_rule_max_chars")]
     pub max_chars: usize,
+    /// A document flag set when this rule removes something (besides `noise:NAME`), so that a
+    /// renamed rule keeps its meaning: the default paywall rule sets `paywall`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
 }
 
 fn default_rule_max_chars() -> usize {
@@ -79,6 +83,7 @@ fn rule(name: &str, pattern: &str, action: NoiseAction) -> NoiseRule {
         pattern: pattern.into(),
         action,
         max_chars: default_rule_max_chars(),
+        flag: None,
     }
 }
 
@@ -104,7 +109,9 @@ impl Default for CleanSettings {
         use NoiseAction::*;
         CleanSettings {
             rules: vec![
-                rule("paywall_marker", r"##paid(begin|end)##", RemoveMatch).with_max_chars(0),
+                rule("paywall_marker", r"##paid(begin|end)##", RemoveMatch)
+                    .with_max_chars(0)
+                    .with_flag("paywall"),
                 rule(
                     "breadcrumb",
                     r"^(首页|主页|当前位置|您的位置|你的位置|您现在的位置)\s*[:：]?\s*([>＞›»]|$)",
@@ -154,6 +161,11 @@ impl Default for CleanSettings {
 impl NoiseRule {
     fn with_max_chars(mut self, max_chars: usize) -> Self {
         self.max_chars = max_chars;
+        self
+    }
+
+    fn with_flag(mut self, flag: &str) -> Self {
+        self.flag = Some(flag.into());
         self
     }
 }

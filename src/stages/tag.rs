@@ -227,9 +227,6 @@ impl Tagger {
         {
             doc.flag("watermark");
         }
-        if doc.flags.iter().any(|f| f == "noise:paywall_marker") {
-            doc.flag("paywall");
-        }
         meta.evidence = evidence;
         doc.meta = Some(meta);
     }

@@ -22,6 +22,7 @@ struct CompiledRule {
     regex: Regex,
     action: NoiseAction,
     max_chars: usize,
+    flag: Option<String>,
 }
 
 pub struct Cleaner {
@@ -66,6 +67,7 @@ impl Cleaner {
                 regex: Regex::new(&rule.pattern).expect("validated pattern"),
                 action: rule.action,
                 max_chars: rule.max_chars,
+                flag: rule.flag.clone(),
             })
             .collect();
         Cleaner {
@@ -221,7 +223,7 @@ impl Cleaner {
                         before: text,
                         after: None,
                     });
-                    push_flag(flags, &format!("noise:{}", rule.name));
+                    rule.flag_on(flags);
                     return None;
                 }
                 NoiseAction::RemoveMatch => {
@@ -236,7 +238,7 @@ impl Cleaner {
                         before: text.clone(),
                         after: (!after.is_empty()).then(|| after.clone()),
                     });
-                    push_flag(flags, &format!("noise:{}", rule.name));
+                    rule.flag_on(flags);
                     if after.is_empty() {
                         return None;
                     }
@@ -245,6 +247,16 @@ impl Cleaner {
             }
         }
         Some(text)
+    }
+}
+
+impl CompiledRule {
+    /// Records on the document that this rule removed something.
+    fn flag_on(&self, flags: &mut Vec<String>) {
+        push_flag(flags, &format!("noise:{}", self.name));
+        if let Some(flag) = &self.flag {
+            push_flag(flags, flag);
+        }
     }
 }
 
@@ -473,6 +485,26 @@ mod tests {
         }
         assert!(doc.text.contains("1.最讲政治，关心“大事”"));
         assert!(!doc.text.contains("\n\n") && !doc.text.starts_with(char::is_whitespace));
+    }
+
+    #[test]
+    fn a_renamed_paywall_rule_still_flags_the_document() {
+        let raw = std::fs::read("raw/000_2d7e0cbb95943698.txt").unwrap();
+        let mut settings = CleanSettings::default();
+        let paywall = &mut settings.rules[0];
+        assert_eq!(paywall.flag.as_deref(), Some("paywall"));
+        paywall.name = "paid_marks".into();
+        let cleaned = Cleaner::new(&settings).clean_file("000.txt", &raw).unwrap();
+        let flagged: Vec<_> = cleaned
+            .documents
+            .iter()
+            .filter(|d| d.flags.iter().any(|f| f == "paywall"))
+            .collect();
+        assert!(!flagged.is_empty(), "no document flagged paywall");
+        for doc in flagged {
+            assert!(doc.flags.iter().any(|f| f == "noise:paid_marks"));
+            assert!(!doc.text.contains("##paid"));
+        }
     }
 
     #[test]
