@@ -179,7 +179,8 @@ impl Runner {
             Stage::Tag => stages::run::<Tagger>(&cx, &output),
             Stage::Sectionize => stages::run::<Sectionize>(&cx, &output),
         })?;
-        let fingerprint = output.commit(key, settings_key)?;
+        let made_with = serde_json::to_value(&self.settings).expect("settings serialise");
+        let fingerprint = output.commit(key, settings_key, made_with)?;
         self.checked
             .lock()
             .expect("not poisoned")
@@ -243,17 +244,27 @@ impl Runner {
     /// and then `pipeline sectionize` without it): the tables would not show those settings.
     fn warn_of_other_settings(&self, stage: Stage) {
         for &input in stage.inputs() {
-            let made_with_others = self
+            let Some(made) = self
                 .intact(input)
-                .is_some_and(|f| f.settings != self.settings_key(input));
+                .filter(|f| f.settings != self.settings_key(input))
+            else {
+                continue;
+            };
             // Once per stage and run, though several later stages read it.
-            if made_with_others && self.warned.lock().expect("not poisoned").insert(input) {
-                eprintln!(
-                    "warning: the `{input}` output that `{stage}` reads was made with other `{input}` settings than these; run `pipeline run --from {input}` to apply them",
-                    input = input.name(),
-                    stage = stage.name()
-                );
+            if !self.warned.lock().expect("not poisoned").insert(input) {
+                continue;
             }
+            let given = serde_json::to_value(&self.settings).expect("settings serialise");
+            let keys = differing_keys(input.name(), &made.made_with, &given);
+            eprintln!(
+                "warning: the `{input}` output that `{stage}` reads was made with other `{input}` settings than these{keys}; run `pipeline run --from {input}` to apply them",
+                input = input.name(),
+                stage = stage.name(),
+                keys = match keys.is_empty() {
+                    true => String::new(),
+                    false => format!(" ({})", keys.join(", ")),
+                },
+            );
         }
     }
 
@@ -284,6 +295,22 @@ impl Runner {
         }
     }
 
+    /// The settings the tables were made with: each stage's own section as its output recorded it
+    /// (a skipped stage's output may have been made with other settings than the given ones).
+    fn settings_used(&self) -> Settings {
+        let mut used = serde_json::to_value(&self.settings).expect("settings serialise");
+        for stage in Stage::ALL {
+            let recorded = self
+                .intact(stage)
+                .and_then(|f| f.made_with.get(stage.name()).cloned());
+            if let Some(section) = recorded {
+                used[stage.name()] = section;
+            }
+        }
+        // A section an older build recorded that no longer reads keeps the given one.
+        serde_json::from_value(used).unwrap_or_else(|_| self.settings.clone())
+    }
+
     /// Makes the final tables visible under `out/` (hard links to the sectionize stage's files,
     /// each swapped in by one rename).
     pub fn publish(&self) -> Result<()> {
@@ -299,7 +326,7 @@ impl Runner {
             crate::io::artifact::publish_file(&tmp, &target)?;
         }
         let input = self.intact(Stage::Clean).map(|f| f.key).unwrap_or_default();
-        crate::publish::write(&self.out, &self.settings, &input)?;
+        crate::publish::write(&self.out, &self.settings_used(), &input)?;
         if !self.quiet {
             eprintln!(
                 "dataset    {} (tables, README.md, manifest.json)",
@@ -308,6 +335,23 @@ impl Runner {
         }
         Ok(())
     }
+}
+
+/// The keys of `section` whose values differ between two settings (as JSON), e.g.
+/// `clean.repair_punctuation`.
+fn differing_keys(section: &str, a: &serde_json::Value, b: &serde_json::Value) -> Vec<String> {
+    let (Some(a), Some(b)) = (a[section].as_object(), b[section].as_object()) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("{section}.{k}"))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// Removes what a killed run left half-written (temporary stage folders, temporary tables), which

@@ -958,10 +958,21 @@ fn settings_that_a_stage_not_rerun_was_made_without_are_warned_about() {
     ]);
     assert!(
         stderr.contains(
-            "warning: the `clean` output that `tag` reads was made with other `clean` settings than these; run `pipeline run --from clean`"
+            "warning: the `clean` output that `tag` reads was made with other `clean` settings than these (clean.repair_punctuation); run `pipeline run --from clean`"
         ),
         "{stderr}"
     );
+    // The card reports the settings the tables were made with, not the ones given.
+    let card = std::fs::read_to_string(work.path("out/README.md")).unwrap();
+    assert!(card.contains("repair_punctuation = true"), "{card}");
+    assert!(!card.contains("repair_punctuation = false"), "{card}");
+    // A stage rerun alone with other settings, then the next one: the card says what was used.
+    work.run_ok(&["tag", "--set", "tag.keywords=3"]);
+    work.run_ok(&["sectionize"]);
+    let card = std::fs::read_to_string(work.path("out/README.md")).unwrap();
+    assert!(card.contains("keywords = 3"), "{card}");
+    let documents = work.table("documents");
+    assert!((0..documents.num_rows()).all(|i| list(&documents, "keywords", i).len() <= 3));
     // Settings that the stages were made with give no warning.
     let stderr = work.run_ok(&["run", "--from", "tag"]);
     assert!(!stderr.contains("warning"), "{stderr}");

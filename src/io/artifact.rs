@@ -34,6 +34,10 @@ pub struct Fingerprint {
     /// input may reuse the per-document work of an output made with the same settings.
     #[serde(default)]
     pub settings: String,
+    /// The whole settings the stage ran with (its own section is what the published card reports
+    /// when the stage is later skipped).
+    #[serde(default)]
+    pub made_with: serde_json::Value,
 }
 
 /// Where a stage keeps its finished artifacts.
@@ -110,7 +114,12 @@ impl StageOutput {
     }
 
     /// Hashes every file written, records the fingerprint and moves the folder into place.
-    pub fn commit(self, key: String, settings: String) -> Result<Fingerprint> {
+    pub fn commit(
+        self,
+        key: String,
+        settings: String,
+        made_with: serde_json::Value,
+    ) -> Result<Fingerprint> {
         let mut outputs = BTreeMap::new();
         let mut names: Vec<String> = std::fs::read_dir(&self.tmp_dir)
             .map_err(|e| Error::io(&self.tmp_dir, e))?
@@ -136,6 +145,7 @@ impl StageOutput {
             key,
             outputs,
             settings,
+            made_with,
         };
         let path = self.tmp_dir.join(FINGERPRINT_FILE);
         let json = serde_json::to_string_pretty(&fingerprint).expect("fingerprint serialises");

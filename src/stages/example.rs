@@ -107,7 +107,9 @@ mod tests {
             run::<ParagraphCounts>(&cx, &output).unwrap(),
             "4 paragraphs"
         );
-        output.commit("key".into(), "settings".into()).unwrap();
+        output
+            .commit("key".into(), "settings".into(), serde_json::Value::Null)
+            .unwrap();
         let written = std::fs::read_to_string(
             stage_dir(out.path(), ParagraphCounts::NAME).join("paragraphs.jsonl"),
         )
