@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pipeline::runner::{Runner, Stage};
+use pipeline::runner::Runner;
 use pipeline::settings::Settings;
+use pipeline::stages::StageId;
 
 /// Millions of small strings (tokens) are allocated on every thread; mimalloc keeps that from
 /// serialising on the system allocator's locks.
@@ -64,7 +65,7 @@ enum Command {
     Run {
         /// Start from this stage (earlier ones must have run).
         #[arg(long, value_enum, default_value = "clean")]
-        from: Stage,
+        from: StageId,
         /// Redo stages even when they are up to date.
         #[arg(long)]
         force: bool,
@@ -158,13 +159,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Ok(runner)
     };
     let raw_folder = || pipeline::io::raw::check_raw_folder(Path::new(&settings.run.raw_dir));
-    let single = |stage: Stage| -> anyhow::Result<ExitCode> {
-        if stage == Stage::Clean {
+    let single = |stage: StageId| -> anyhow::Result<ExitCode> {
+        if stage == StageId::Clean {
             raw_folder()?;
         }
         let runner = runner()?;
         runner.run_stage(stage, true)?;
-        if stage == Stage::Sectionize {
+        if stage == StageId::Sectionize {
             runner.publish()?;
         } else if !cli.quiet {
             eprintln!(
@@ -181,7 +182,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             force,
             strict,
         } => {
-            if from == Stage::Clean {
+            if from == StageId::Clean {
                 raw_folder()?;
             }
             let runner = runner()?;
@@ -193,11 +194,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Clean => single(Stage::Clean),
-        Command::Dedupe => single(Stage::Dedupe),
-        Command::Segment => single(Stage::Segment),
-        Command::Tag => single(Stage::Tag),
-        Command::Sectionize => single(Stage::Sectionize),
+        Command::Clean => single(StageId::Clean),
+        Command::Dedupe => single(StageId::Dedupe),
+        Command::Segment => single(StageId::Segment),
+        Command::Tag => single(StageId::Tag),
+        Command::Sectionize => single(StageId::Sectionize),
         Command::Verify { dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir));
             has_dataset(&dir)?;

@@ -2,7 +2,8 @@
 //! skipped), checks that their inputs are whole, lists and hashes the raw files (the clean stage's
 //! input and fingerprint), gives each stage a thread pool and its output folder, and commits the
 //! output atomically with its fingerprint; then publishes the final tables. The stages themselves
-//! are driven by `stages::run` through the `Stage` trait: no stage's policy lives here.
+//! are reached through `stages::StageId` and driven through the `Stage` trait: no stage's policy
+//! lives here.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -16,54 +17,9 @@ use crate::io::artifact::{
 };
 use crate::model::{STATUS_REJECTED, SourceRecord};
 use crate::settings::Settings;
-use crate::stages::clean::{self, Clean, ListedFile};
-use crate::stages::dedupe::Dedupe;
-use crate::stages::sectionize::Sectionize;
-use crate::stages::segment::Segment;
-use crate::stages::tag::Tagger;
-use crate::stages::{self, Context, Stage as _};
-
-/// The stages in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Stage {
-    Clean,
-    Dedupe,
-    Segment,
-    Tag,
-    Sectionize,
-}
-
-impl Stage {
-    pub const ALL: [Stage; 5] = [
-        Stage::Clean,
-        Stage::Dedupe,
-        Stage::Segment,
-        Stage::Tag,
-        Stage::Sectionize,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Clean => "clean",
-            Stage::Dedupe => "dedupe",
-            Stage::Segment => "segment",
-            Stage::Tag => "tag",
-            Stage::Sectionize => "sectionize",
-        }
-    }
-
-    /// The stages whose output this one reads.
-    fn inputs(self) -> &'static [Stage] {
-        match self {
-            Stage::Clean => &[],
-            Stage::Dedupe => &[Stage::Clean],
-            // The texts are the clean stage's; dedupe says which are kept.
-            Stage::Segment => &[Stage::Clean, Stage::Dedupe],
-            Stage::Tag => &[Stage::Clean, Stage::Dedupe, Stage::Segment],
-            Stage::Sectionize => &[Stage::Clean, Stage::Dedupe, Stage::Segment, Stage::Tag],
-        }
-    }
-}
+use crate::stages::Context;
+use crate::stages::StageId;
+use crate::stages::clean::{self, ListedFile};
 
 /// The final tables, published from the sectionize stage's folder into the output folder.
 pub const TABLES: [&str; 4] = [
@@ -79,9 +35,9 @@ pub struct Runner {
     out: PathBuf,
     pool: rayon::ThreadPool,
     /// Stages whose artifacts this process has checked or written: each is hashed once per run.
-    checked: std::sync::Mutex<HashMap<Stage, Fingerprint>>,
+    checked: std::sync::Mutex<HashMap<StageId, Fingerprint>>,
     /// Stages whose output was said to be made with other settings.
-    warned: std::sync::Mutex<std::collections::HashSet<Stage>>,
+    warned: std::sync::Mutex<std::collections::HashSet<StageId>>,
     /// No stage summaries (warnings still go to stderr).
     pub quiet: bool,
     /// One line per raw file in the clean stage.
@@ -125,19 +81,20 @@ impl Runner {
     }
 
     /// Runs `from` and every stage after it; up-to-date stages are skipped unless `force`.
-    pub fn run(&self, from: Stage, force: bool) -> Result<()> {
+    pub fn run(&self, from: StageId, force: bool) -> Result<()> {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
-        if from < Stage::Segment {
-            Segment::preload(&self.settings);
+        // Slow set-up of the later stages overlaps the earlier ones.
+        for stage in StageId::ALL.into_iter().filter(|s| *s > from) {
+            stage.prepare(&self.settings);
         }
-        for stage in Stage::ALL.into_iter().filter(|s| *s >= from) {
+        for stage in StageId::ALL.into_iter().filter(|s| *s >= from) {
             self.run_stage(stage, force)?;
         }
         self.publish()
     }
 
     /// Runs one stage from its predecessors' output on disk (skipped when up to date unless `force`).
-    pub fn run_stage(&self, stage: Stage, force: bool) -> Result<()> {
+    pub fn run_stage(&self, stage: StageId, force: bool) -> Result<()> {
         std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         let started = Instant::now();
         let (key, raw_listing) = self.stage_key(stage)?;
@@ -172,13 +129,7 @@ impl Runner {
             quiet: self.quiet,
             verbose: self.verbose,
         };
-        let summary = self.pool.install(|| match stage {
-            Stage::Clean => stages::run::<Clean>(&cx, &output),
-            Stage::Dedupe => stages::run::<Dedupe>(&cx, &output),
-            Stage::Segment => stages::run::<Segment>(&cx, &output),
-            Stage::Tag => stages::run::<Tagger>(&cx, &output),
-            Stage::Sectionize => stages::run::<Sectionize>(&cx, &output),
-        })?;
+        let summary = self.pool.install(|| stage.run(&cx, &output))?;
         let made_with = serde_json::to_value(&self.settings).expect("settings serialise");
         let fingerprint = output.commit(key, settings_key, made_with)?;
         self.checked
@@ -198,7 +149,7 @@ impl Runner {
     /// The key of a stage's output: its settings and the digests of what it reads (the raw files,
     /// listed and hashed here for clean, whose records it returns too; the earlier stages' outputs,
     /// which must be whole).
-    fn stage_key(&self, stage: Stage) -> Result<(String, Option<Vec<ListedFile>>)> {
+    fn stage_key(&self, stage: StageId) -> Result<(String, Option<Vec<ListedFile>>)> {
         let mut inputs = Vec::new();
         for input in stage.inputs() {
             let fingerprint = self.intact(*input).ok_or_else(|| Error::Stage {
@@ -211,38 +162,36 @@ impl Runner {
             })?;
             inputs.push(fingerprint.outputs);
         }
-        let (key, raw_listing) = match stage {
-            Stage::Clean => {
-                let listing = self.pool.install(|| clean::scan(&self.raw))?;
-                let digests: BTreeMap<String, String> = listing
-                    .iter()
-                    .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
-                    .collect();
-                (
-                    fingerprint_key("clean", &self.settings.clean, &[&digests]),
-                    Some(listing),
-                )
-            }
-            _ => {
-                let refs: Vec<&BTreeMap<String, String>> = inputs.iter().collect();
-                (
-                    fingerprint_key(stage.name(), &self.stage_settings(stage), &refs),
-                    None,
-                )
-            }
-        };
-        Ok((key, raw_listing))
+        let settings = stage.fingerprint_settings(&self.settings);
+        if !stage.inputs().is_empty() {
+            let refs: Vec<&BTreeMap<String, String>> = inputs.iter().collect();
+            return Ok((fingerprint_key(stage.name(), &settings, &refs), None));
+        }
+        // The first stage reads the raw files.
+        let listing = self.pool.install(|| clean::scan(&self.raw))?;
+        let digests: BTreeMap<String, String> = listing
+            .iter()
+            .map(|(s, _)| (s.source_file.clone(), s.source_sha256.clone()))
+            .collect();
+        Ok((
+            fingerprint_key(stage.name(), &settings, &[&digests]),
+            Some(listing),
+        ))
     }
 
     /// The key of a stage's own settings (the part of its fingerprint that the settings decide).
-    fn settings_key(&self, stage: Stage) -> String {
-        fingerprint_key(stage.name(), &self.stage_settings(stage), &[])
+    fn settings_key(&self, stage: StageId) -> String {
+        fingerprint_key(
+            stage.name(),
+            &stage.fingerprint_settings(&self.settings),
+            &[],
+        )
     }
 
     /// Says so when an earlier stage's output, which `stage` reads as it is, was made with other
     /// settings than the ones given now (`run --from tag --set clean.…`, or `pipeline tag --set …`
     /// and then `pipeline sectionize` without it): the tables would not show those settings.
-    fn warn_of_other_settings(&self, stage: Stage) {
+    fn warn_of_other_settings(&self, stage: StageId) {
         for &input in stage.inputs() {
             let Some(made) = self
                 .intact(input)
@@ -270,7 +219,7 @@ impl Runner {
 
     /// The stage's fingerprint if its artifacts are whole (their checksums are verified the first
     /// time this process asks, then remembered).
-    fn intact(&self, stage: Stage) -> Option<Fingerprint> {
+    fn intact(&self, stage: StageId) -> Option<Fingerprint> {
         let mut checked = self.checked.lock().expect("not poisoned");
         if let Some(fingerprint) = checked.get(&stage) {
             return Some(fingerprint.clone());
@@ -283,23 +232,11 @@ impl Runner {
         Some(fingerprint)
     }
 
-    /// The settings that key a stage's fingerprint.
-    fn stage_settings(&self, stage: Stage) -> serde_json::Value {
-        let s = &self.settings;
-        match stage {
-            Stage::Clean => Clean::fingerprint_settings(s),
-            Stage::Dedupe => Dedupe::fingerprint_settings(s),
-            Stage::Segment => Segment::fingerprint_settings(s),
-            Stage::Tag => Tagger::fingerprint_settings(s),
-            Stage::Sectionize => Sectionize::fingerprint_settings(s),
-        }
-    }
-
     /// The settings the tables were made with: each stage's own section as its output recorded it
     /// (a skipped stage's output may have been made with other settings than the given ones).
     fn settings_used(&self) -> Settings {
         let mut used = serde_json::to_value(&self.settings).expect("settings serialise");
-        for stage in Stage::ALL {
+        for stage in StageId::ALL {
             let recorded = self
                 .intact(stage)
                 .and_then(|f| f.made_with.get(stage.name()).cloned());
@@ -325,7 +262,10 @@ impl Runner {
             }
             crate::io::artifact::publish_file(&tmp, &target)?;
         }
-        let input = self.intact(Stage::Clean).map(|f| f.key).unwrap_or_default();
+        let input = self
+            .intact(StageId::Clean)
+            .map(|f| f.key)
+            .unwrap_or_default();
         crate::publish::write(&self.out, &self.settings_used(), &input)?;
         if !self.quiet {
             eprintln!(

@@ -1,7 +1,7 @@
 //! A template for a new stage, compiled only in tests (where the test below runs it), so it stays
-//! true as the interface changes. To add a stage: copy this file, give it a name and inputs in
-//! `runner::Stage` (its place in the order and the stages it reads), dispatch it in
-//! `Runner::run_stage` and `Runner::stage_settings`, and document what it writes in the README.
+//! true as the interface changes. To add a stage: copy this file, add a variant to
+//! `stages::StageId` (its place in the order) and a line to `stages::STAGES` naming the stage type
+//! and the stages it reads, and document what it writes in the README. The runner needs no change.
 //!
 //! This one counts the paragraphs of every document the clean stage wrote and writes one line per
 //! document to `paragraphs.jsonl`.

@@ -9,6 +9,9 @@
 //! the sink. A stage that needs a corpus-wide pass before its per-item work makes it in `build`,
 //! which sees the whole input through the context.
 //!
+//! [`StageId`] is the one list of the stages: their order, what each reads and how the runner
+//! reaches each one. Adding a stage means a file implementing [`Stage`] and a line there
+//! (`example.rs` is a template).
 
 use std::path::Path;
 
@@ -26,6 +29,94 @@ pub mod example;
 pub mod sectionize;
 pub mod segment;
 pub mod tag;
+
+/// The stages, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum StageId {
+    Clean,
+    Dedupe,
+    Segment,
+    Tag,
+    Sectionize,
+}
+
+/// How the runner reaches one stage without naming its types.
+struct Entry {
+    name: &'static str,
+    /// The stages whose output this one reads; none means it reads the raw files.
+    inputs: &'static [StageId],
+    fingerprint_settings: fn(&Settings) -> serde_json::Value,
+    prepare: fn(&Settings),
+    run: fn(&Context, &StageOutput) -> Result<String>,
+}
+
+const fn entry<S: Stage>(inputs: &'static [StageId]) -> Entry {
+    Entry {
+        name: S::NAME,
+        inputs,
+        fingerprint_settings: S::fingerprint_settings,
+        prepare: S::prepare,
+        run: run::<S>,
+    }
+}
+
+/// In the order of [`StageId`].
+static STAGES: [Entry; 5] = {
+    use StageId::*;
+    [
+        entry::<clean::Clean>(&[]),
+        entry::<dedupe::Dedupe>(&[Clean]),
+        // The texts are the clean stage's; dedupe says which are kept.
+        entry::<segment::Segment>(&[Clean, Dedupe]),
+        entry::<tag::Tagger>(&[Clean, Dedupe, Segment]),
+        entry::<sectionize::Sectionize>(&[Clean, Dedupe, Segment, Tag]),
+    ]
+};
+
+impl StageId {
+    pub const ALL: [StageId; 5] = [
+        StageId::Clean,
+        StageId::Dedupe,
+        StageId::Segment,
+        StageId::Tag,
+        StageId::Sectionize,
+    ];
+
+    fn entry(self) -> &'static Entry {
+        &STAGES[self as usize]
+    }
+
+    /// The stage's name: its command and its artifact folder.
+    pub fn name(self) -> &'static str {
+        self.entry().name
+    }
+
+    /// The stages whose output this one reads; empty for the one that reads the raw files.
+    pub fn inputs(self) -> &'static [StageId] {
+        self.entry().inputs
+    }
+
+    /// See [`Stage::fingerprint_settings`].
+    pub fn fingerprint_settings(self, settings: &Settings) -> serde_json::Value {
+        (self.entry().fingerprint_settings)(settings)
+    }
+
+    /// See [`Stage::prepare`].
+    pub fn prepare(self, settings: &Settings) {
+        (self.entry().prepare)(settings)
+    }
+
+    /// Runs the stage over its whole input into `output` (see [`run`]).
+    pub fn run(self, cx: &Context, output: &StageOutput) -> Result<String> {
+        (self.entry().run)(cx, output)
+    }
+}
+
+impl std::fmt::Display for StageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// What a stage sees of the run.
 pub struct Context<'a> {
@@ -60,6 +151,10 @@ pub trait Stage: Sized + Sync {
     /// The settings that decide this stage's output (they key its fingerprint).
     fn fingerprint_settings(settings: &Settings) -> serde_json::Value;
 
+    /// Starts, on a thread of its own, slow set-up that does not depend on the input (loading
+    /// dictionaries), for a run that reaches this stage after earlier ones. Most stages have none.
+    fn prepare(_settings: &Settings) {}
+
     /// Builds the stage (compiles rules, loads dictionaries).
     fn build(cx: &Context) -> Result<Self>;
 
@@ -83,7 +178,7 @@ pub trait Stage: Sized + Sync {
 }
 
 /// Runs stage `S` over its whole input into `output`, showing progress; returns its summary.
-pub fn run<S: Stage>(cx: &Context, output: &StageOutput) -> Result<String> {
+fn run<S: Stage>(cx: &Context, output: &StageOutput) -> Result<String> {
     let stage = S::build(cx)?;
     let (total, items) = stage.items(cx)?;
     let mut sink = stage.open(cx, output)?;

@@ -236,18 +236,6 @@ pub struct SegmentSink {
     started: Instant,
 }
 
-impl Segment {
-    /// Starts building the segmenter on a thread of its own, for a run that will segment later.
-    pub fn preload(settings: &Settings) {
-        let segment = settings.segment.clone();
-        let handle = std::thread::spawn(move || {
-            crate::keywords::preload();
-            Segmenter::new(&segment)
-        });
-        *PRELOADED.lock().expect("not poisoned") = Some((settings.segment.clone(), handle));
-    }
-}
-
 impl Stage for Segment {
     const NAME: &'static str = "segment";
     type Item = KeptLine;
@@ -261,6 +249,16 @@ impl Stage for Segment {
             ..settings.segment.clone()
         })
         .expect("settings serialise")
+    }
+
+    /// Builds the segmenter while the earlier stages run.
+    fn prepare(settings: &Settings) {
+        let segment = settings.segment.clone();
+        let handle = std::thread::spawn(move || {
+            crate::keywords::preload();
+            Segmenter::new(&segment)
+        });
+        *PRELOADED.lock().expect("not poisoned") = Some((settings.segment.clone(), handle));
     }
 
     fn build(cx: &Context) -> Result<Self> {
