@@ -12,10 +12,10 @@ use crate::model::{Document, SourceRecord};
 use crate::schema::typed_column;
 
 /// The report for every document whose id or source file is `query`.
-pub fn inspect(out: &Path, query: &str) -> Result<String> {
+pub fn inspect(work: &Path, query: &str) -> Result<String> {
     let mut matches = Vec::new();
     let mut near_copies: Vec<(String, String, f64)> = Vec::new();
-    for doc in tagged_documents(out)? {
+    for doc in tagged_documents(work)? {
         let doc = doc?;
         if let (Some(of), Some(similarity)) =
             (&doc.near_duplicate_of, doc.near_duplicate_similarity)
@@ -31,17 +31,17 @@ pub fn inspect(out: &Path, query: &str) -> Result<String> {
             stage: "inspect",
             reason: format!(
                 "no document has the id or source file `{query}` in {}",
-                out.display()
+                work.display()
             ),
         });
     }
     let wanted: Vec<&str> = matches.iter().map(|d| d.doc_id.as_str()).collect();
     let sections = outline_rows(
-        &stage_dir(out, "sectionize").join("sections.parquet"),
+        &stage_dir(work, "sectionize").join("sections.parquet"),
         &wanted,
     )?;
     let sources: Vec<SourceRecord> =
-        read_jsonl(&stage_dir(out, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
+        read_jsonl(&stage_dir(work, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
 
     let mut report = String::new();
     for doc in &matches {

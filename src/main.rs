@@ -215,10 +215,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Inspect { doc } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
-            emit(&pipeline::inspect::inspect(
-                Path::new(&settings.run.out_dir),
-                &doc,
-            )?)?;
+            emit(&pipeline::inspect::inspect(&settings.work_dir(), &doc)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate(args) => evaluate(&settings, args),

@@ -15,8 +15,68 @@ use crate::settings::Settings;
 pub const MANIFEST: &str = "manifest.json";
 pub const CARD: &str = "README.md";
 
-/// The tables, in the order the card lists them.
-pub const TABLE_NAMES: [&str; 4] = ["documents", "sections", "tokens", "sources"];
+/// The tables' files, in the order the card lists them.
+pub const TABLES: [&str; 4] = [
+    "documents.parquet",
+    "sections.parquet",
+    "tokens.parquet",
+    "sources.parquet",
+];
+
+/// What an output folder may hold besides the dataset: what older builds kept there (the stage
+/// artifacts under `stages/`, the lock) and what a killed run left (`.tmp-…`). All of it goes when
+/// the folder is replaced.
+const LEFT_BY_OLDER_RUNS: [&str; 2] = ["stages", ".lock"];
+
+/// Refuses an output folder that holds files of its own, which replacing the folder would delete.
+pub fn check_out_folder(out: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(out) else {
+        return Ok(());
+    };
+    let mut foreign: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            !(TABLES.contains(&name.as_str())
+                || [CARD, MANIFEST].contains(&name.as_str())
+                || LEFT_BY_OLDER_RUNS.contains(&name.as_str())
+                || name.starts_with(".tmp-"))
+        })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let shown = foreign
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::BadFile {
+        path: out.to_path_buf(),
+        reason: format!(
+            "the output folder holds {} file(s) that are not the dataset's ({shown}{}); each run replaces the folder as a whole, so give a new or empty folder (--out) or move them away",
+            foreign.len(),
+            if foreign.len() > 3 { ", …" } else { "" }
+        ),
+    })
+}
+
+/// Where the next dataset is put together before it replaces `out`: beside it, on the same file
+/// system.
+pub fn staging_folder(out: &Path) -> std::path::PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dataset".into());
+    out.with_file_name(format!(".{name}.publishing"))
+}
+
+/// The table's name (its Hugging Face config): the file name without `.parquet`.
+fn table_name(file: &str) -> &str {
+    file.trim_end_matches(".parquet")
+}
 
 const SCHEMA_DOC: &str = include_str!("../docs/SCHEMA.md");
 
@@ -58,16 +118,17 @@ fn entry(path: &Path) -> Result<FileEntry> {
     })
 }
 
-/// Writes the dataset card and then the manifest (which covers the card).
-pub fn write(out: &Path, settings: &Settings, input_fingerprint: &str) -> Result<Manifest> {
+/// Writes the dataset card and then the manifest (which covers the card) beside the tables in
+/// `dir`.
+pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result<Manifest> {
     let mut files = BTreeMap::new();
-    for table in TABLE_NAMES {
-        let name = format!("{table}.parquet");
-        files.insert(name.clone(), entry(&out.join(&name))?);
+    for name in TABLES {
+        files.insert(name.to_string(), entry(&dir.join(name))?);
     }
     let card = dataset_card(settings, &files);
-    write_atomically(&out.join(CARD), card.as_bytes())?;
-    files.insert(CARD.to_string(), entry(&out.join(CARD))?);
+    let path = dir.join(CARD);
+    std::fs::write(&path, card).map_err(|e| Error::io(&path, e))?;
+    files.insert(CARD.to_string(), entry(&dir.join(CARD))?);
     let manifest = Manifest {
         program: "pipeline".into(),
         program_version: env!("CARGO_PKG_VERSION").into(),
@@ -77,18 +138,9 @@ pub fn write(out: &Path, settings: &Settings, input_fingerprint: &str) -> Result
         files,
     };
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
-    write_atomically(&out.join(MANIFEST), json.as_bytes())?;
+    let path = dir.join(MANIFEST);
+    std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
     Ok(manifest)
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".tmp-{name}"));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// Checks every file the manifest lists; returns the problems found (empty when all match).
@@ -124,7 +176,7 @@ pub fn verify(out: &Path) -> Result<Vec<String>> {
 /// The dataset card: a YAML header for data hubs, then what the dataset is and how to use it.
 fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> String {
     let p = &settings.publish;
-    let rows = |table: &str| files[&format!("{table}.parquet")].rows.unwrap_or(0);
+    let rows = |file: &str| files[file].rows.unwrap_or(0);
     let mut card = String::new();
     card.push_str("---\n");
     card.push_str(&format!("pretty_name: {}\n", yaml_string(&p.title)));
@@ -132,9 +184,10 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
     card.push_str("language:\n- zh\n");
     card.push_str("task_categories:\n- text-classification\n- token-classification\n");
     card.push_str("configs:\n");
-    for table in TABLE_NAMES {
+    for file in TABLES {
+        let table = table_name(file);
         card.push_str(&format!(
-            "- config_name: {table}\n  data_files: {table}.parquet\n{}",
+            "- config_name: {table}\n  data_files: {file}\n{}",
             if table == "documents" {
                 "  default: true\n"
             } else {
@@ -145,10 +198,11 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
     card.push_str("---\n\n");
     card.push_str(&format!("# {}\n\n{}\n\n", p.title, p.description));
     card.push_str("## Contents\n\n| table | rows | file |\n|---|---|---|\n");
-    for table in TABLE_NAMES {
+    for file in TABLES {
         card.push_str(&format!(
-            "| {table} | {} | `{table}.parquet` |\n",
-            rows(table)
+            "| {} | {} | `{file}` |\n",
+            table_name(file),
+            rows(file)
         ));
     }
     card.push_str(&format!(

@@ -21,18 +21,13 @@ use crate::stages::Context;
 use crate::stages::StageId;
 use crate::stages::clean::{self, ListedFile};
 
-/// The final tables, published from the sectionize stage's folder into the output folder.
-pub const TABLES: [&str; 4] = [
-    "documents.parquet",
-    "sections.parquet",
-    "tokens.parquet",
-    "sources.parquet",
-];
-
 pub struct Runner {
     settings: Settings,
     raw: PathBuf,
+    /// The published dataset.
     out: PathBuf,
+    /// The stage artifacts.
+    work: PathBuf,
     pool: rayon::ThreadPool,
     /// Stages whose artifacts this process has checked or written: each is hashed once per run.
     checked: std::sync::Mutex<HashMap<StageId, Fingerprint>>,
@@ -50,16 +45,19 @@ impl Runner {
     /// Prepares a run; fails at once if another run holds the output folder.
     pub fn new(settings: Settings) -> Result<Self> {
         let out = PathBuf::from(&settings.run.out_dir);
-        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-        let lock = lock_output(&out)?;
-        remove_leftovers(&out)?;
+        let work = settings.work_dir();
+        std::fs::create_dir_all(&work).map_err(|e| Error::io(&work, e))?;
+        let lock = lock_output(&work, &out)?;
+        crate::publish::check_out_folder(&out)?;
+        remove_leftovers(&work, &out)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(settings.run.threads)
             .build()
             .map_err(|e| Error::setting("run.threads", e.to_string()))?;
         Ok(Runner {
             raw: PathBuf::from(&settings.run.raw_dir),
-            out: PathBuf::from(&settings.run.out_dir),
+            out,
+            work,
             settings,
             pool,
             quiet: false,
@@ -72,7 +70,7 @@ impl Runner {
 
     /// How many raw files the last clean rejected, from its account on disk.
     pub fn rejected_files(&self) -> Result<usize> {
-        let path = stage_dir(&self.out, "dedupe").join("sources.jsonl");
+        let path = stage_dir(&self.work, "dedupe").join("sources.jsonl");
         let mut rejected = 0;
         for source in read_jsonl::<SourceRecord>(&path)? {
             rejected += (source?.status == STATUS_REJECTED) as usize;
@@ -82,7 +80,6 @@ impl Runner {
 
     /// Runs `from` and every stage after it; up-to-date stages are skipped unless `force`.
     pub fn run(&self, from: StageId, force: bool) -> Result<()> {
-        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         // Slow set-up of the later stages overlaps the earlier ones.
         for stage in StageId::ALL.into_iter().filter(|s| *s > from) {
             stage.prepare(&self.settings);
@@ -95,7 +92,6 @@ impl Runner {
 
     /// Runs one stage from its predecessors' output on disk (skipped when up to date unless `force`).
     pub fn run_stage(&self, stage: StageId, force: bool) -> Result<()> {
-        std::fs::create_dir_all(&self.out).map_err(|e| Error::io(&self.out, e))?;
         let started = Instant::now();
         let (key, raw_listing) = self.stage_key(stage)?;
         self.warn_of_other_settings(stage);
@@ -104,13 +100,13 @@ impl Runner {
         let settings_key = self.settings_key(stage);
         let reusable = !force && stored.as_ref().is_some_and(|f| f.settings == settings_key);
         if stored.is_none()
-            && stage_dir(&self.out, stage.name())
+            && stage_dir(&self.work, stage.name())
                 .join(FINGERPRINT_FILE)
                 .exists()
         {
             eprintln!(
                 "warning: {}: stored output is damaged (a file is missing or fails its checksum); rebuilding",
-                stage_dir(&self.out, stage.name()).display()
+                stage_dir(&self.work, stage.name()).display()
             );
         }
         if !force && stored.is_some_and(|f| f.key == key) {
@@ -119,11 +115,11 @@ impl Runner {
             }
             return Ok(());
         }
-        let output = StageOutput::begin(&self.out, stage.name())?;
+        let output = StageOutput::begin(&self.work, stage.name())?;
         let cx = Context {
             settings: &self.settings,
             raw: &self.raw,
-            out: &self.out,
+            work: &self.work,
             reuse: reusable,
             raw_files: raw_listing.as_deref().unwrap_or_default(),
             quiet: self.quiet,
@@ -227,7 +223,7 @@ impl Runner {
         // On the run's own pool, so `run.threads` holds for the checksums too.
         let fingerprint = self
             .pool
-            .install(|| intact_fingerprint(&self.out, stage.name()))?;
+            .install(|| intact_fingerprint(&self.work, stage.name()))?;
         checked.insert(stage, fingerprint.clone());
         Some(fingerprint)
     }
@@ -248,25 +244,28 @@ impl Runner {
         serde_json::from_value(used).unwrap_or_else(|_| self.settings.clone())
     }
 
-    /// Makes the final tables visible under `out/` (hard links to the sectionize stage's files,
-    /// each swapped in by one rename).
+    /// Publishes the dataset: the final tables (hard links to the sectionize stage's files), the
+    /// card and the manifest are put together beside the output folder, which they then replace
+    /// as a whole, so a reader never sees tables of two runs together.
     pub fn publish(&self) -> Result<()> {
-        let dir = stage_dir(&self.out, "sectionize");
-        for table in TABLES {
-            let from = dir.join(table);
-            let tmp = self.out.join(format!(".tmp-{table}"));
-            let target = self.out.join(table);
-            let _ = std::fs::remove_file(&tmp);
-            if std::fs::hard_link(&from, &tmp).is_err() {
-                std::fs::copy(&from, &tmp).map_err(|e| Error::io(&from, e))?;
+        let staged = crate::publish::staging_folder(&self.out);
+        if staged.exists() {
+            std::fs::remove_dir_all(&staged).map_err(|e| Error::io(&staged, e))?;
+        }
+        std::fs::create_dir_all(&staged).map_err(|e| Error::io(&staged, e))?;
+        let dir = stage_dir(&self.work, StageId::Sectionize.name());
+        for table in crate::publish::TABLES {
+            let (from, to) = (dir.join(table), staged.join(table));
+            if std::fs::hard_link(&from, &to).is_err() {
+                std::fs::copy(&from, &to).map_err(|e| Error::io(&from, e))?;
             }
-            crate::io::artifact::publish_file(&tmp, &target)?;
         }
         let input = self
             .intact(StageId::Clean)
             .map(|f| f.key)
             .unwrap_or_default();
-        crate::publish::write(&self.out, &self.settings_used(), &input)?;
+        crate::publish::write(&staged, &self.settings_used(), &input)?;
+        crate::io::folder::replace(&staged, &self.out, &[crate::publish::MANIFEST])?;
         if !self.quiet {
             eprintln!(
                 "dataset    {} (tables, README.md, manifest.json)",
@@ -294,32 +293,33 @@ fn differing_keys(section: &str, a: &serde_json::Value, b: &serde_json::Value) -
     keys
 }
 
-/// Removes what a killed run left half-written (temporary stage folders, temporary tables), which
-/// is safe once the lock is held: no other run is writing them.
-fn remove_leftovers(out: &Path) -> Result<()> {
-    for dir in [out.to_path_buf(), out.join("stages")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
+/// Removes what a killed run left half-written (temporary stage folders, a dataset being put
+/// together), which is safe once the lock is held: no other run is writing them.
+fn remove_leftovers(work: &Path, out: &Path) -> Result<()> {
+    let staged = crate::publish::staging_folder(out);
+    let mut leftovers = vec![staged];
+    if let Ok(entries) = std::fs::read_dir(work) {
+        leftovers.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+                .map(|e| e.path()),
+        );
+    }
+    for path in leftovers.into_iter().filter(|p| p.exists()) {
+        let removed = match path.is_dir() {
+            true => std::fs::remove_dir_all(&path),
+            false => std::fs::remove_file(&path),
         };
-        for entry in entries.flatten() {
-            if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
-                continue;
-            }
-            let path = entry.path();
-            let removed = match path.is_dir() {
-                true => std::fs::remove_dir_all(&path),
-                false => std::fs::remove_file(&path),
-            };
-            removed.map_err(|e| Error::io(&path, e))?;
-        }
+        removed.map_err(|e| Error::io(&path, e))?;
     }
     Ok(())
 }
 
-/// Takes the output folder's lock file, or says that another run holds it. The lock goes with the
-/// process, so a crashed run never leaves the folder locked.
-fn lock_output(out: &Path) -> Result<File> {
-    let path = out.join(".lock");
+/// Takes the lock file in the work folder, or says that another run holds it. The lock goes with
+/// the process, so a crashed run never leaves the folder locked.
+fn lock_output(work: &Path, out: &Path) -> Result<File> {
+    let path = work.join(".lock");
     let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),

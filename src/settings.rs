@@ -2,7 +2,7 @@
 //! field has a built-in default, so the program runs with no file at all. Unknown keys, wrong types
 //! and impossible values are refused here, naming the key, before any work starts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,12 @@ pub struct Settings {
 pub struct RunSettings {
     /// Folder of raw text files, relative to the working directory.
     pub raw_dir: String,
-    /// Folder the dataset is written to, relative to the working directory.
+    /// Folder the dataset is written to, relative to the working directory. It holds the dataset
+    /// only (the tables, the card, the manifest) and is replaced as a whole by each run.
     pub out_dir: String,
+    /// Folder of the stage artifacts (intermediate files that let a rerun skip unchanged stages).
+    /// Empty means `.pipeline/NAME` beside the output folder, NAME being the output folder's name.
+    pub work_dir: String,
     /// Worker threads; 0 means one per core. Output does not depend on it.
     pub threads: usize,
     /// Documents processed together in one parallel batch; bounds memory.
@@ -38,6 +42,7 @@ impl Default for RunSettings {
         RunSettings {
             raw_dir: "raw".into(),
             out_dir: "out".into(),
+            work_dir: String::new(),
             threads: 0,
             batch_documents: 128,
         }
@@ -359,6 +364,20 @@ impl Settings {
         if self.run.out_dir.is_empty() {
             return Err(Error::setting("run.out_dir", "must not be empty"));
         }
+        let (out, work) = (
+            absolute(Path::new(&self.run.out_dir)),
+            absolute(&self.work_dir()),
+        );
+        if work.starts_with(&out) || out.starts_with(&work) {
+            return Err(Error::setting(
+                "run.work_dir",
+                format!(
+                    "`{}` must lie outside the output folder `{}` and not contain it: the output folder holds the dataset only",
+                    work.display(),
+                    out.display()
+                ),
+            ));
+        }
         for (i, rule) in self.clean.rules.iter().enumerate() {
             regex::Regex::new(&rule.pattern).map_err(|e| {
                 Error::setting(
@@ -429,6 +448,19 @@ impl Settings {
 
     /// The settings that decide what the dataset holds: all but `run` (folders, threads and batch size
     /// change where and how fast, never what). Used for the manifest's fingerprint and the card.
+    /// Where the stage artifacts live (see `run.work_dir`).
+    pub fn work_dir(&self) -> PathBuf {
+        if !self.run.work_dir.is_empty() {
+            return PathBuf::from(&self.run.work_dir);
+        }
+        let out = absolute(Path::new(&self.run.out_dir));
+        let name = out.file_name().map(|n| n.to_os_string());
+        let parent = out.parent().unwrap_or(&out).to_path_buf();
+        parent
+            .join(".pipeline")
+            .join(name.unwrap_or_else(|| "dataset".into()))
+    }
+
     pub fn output_settings_toml(&self) -> String {
         let mut settings = self.clone();
         settings.run = RunSettings::default();
@@ -442,6 +474,23 @@ impl Settings {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("settings always serialise")
     }
+}
+
+/// The path made absolute and without `.` or `..` parts, without touching the file system (the
+/// folder may not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    clean
 }
 
 /// Applies one `KEY=VALUE`: the value is read as TOML (so `false`, `3`, `["a"]` keep their types) and

@@ -423,7 +423,7 @@ fn gold_facts_of_the_seeds() {
 #[test]
 fn rerun_skips_and_single_stages_rerun_from_disk() {
     let work = sample_run();
-    let before: Vec<Vec<u8>> = pipeline::runner::TABLES
+    let before: Vec<Vec<u8>> = pipeline::publish::TABLES
         .iter()
         .map(|t| std::fs::read(work.path(&format!("out/{t}"))).unwrap())
         .collect();
@@ -436,7 +436,7 @@ fn rerun_skips_and_single_stages_rerun_from_disk() {
             "{stderr}"
         );
     }
-    let after: Vec<Vec<u8>> = pipeline::runner::TABLES
+    let after: Vec<Vec<u8>> = pipeline::publish::TABLES
         .iter()
         .map(|t| std::fs::read(work.path(&format!("out/{t}"))).unwrap())
         .collect();
@@ -459,7 +459,7 @@ fn rerun_skips_and_single_stages_rerun_from_disk() {
     .num_row_groups();
     assert!(groups > 10, "{groups} row groups");
     // A stage whose input is missing says which one.
-    std::fs::remove_dir_all(work.path("out/stages/segment")).unwrap();
+    std::fs::remove_dir_all(work.path(".pipeline/out/segment")).unwrap();
     let output = work.pipeline(&["tag"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("`segment`"));
@@ -488,7 +488,7 @@ fn adding_a_file_cleans_and_segments_only_the_new_text_and_gives_what_a_fresh_ru
     let fresh = Workdir::with_seeds();
     fresh.run_ok(&["run"]);
     let same_as_fresh = |work: &Workdir, fresh: &Workdir| {
-        for table in pipeline::runner::TABLES {
+        for table in pipeline::publish::TABLES {
             let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
             let b = std::fs::read(fresh.path(&format!("out/{table}"))).unwrap();
             assert!(a == b, "{table} differs from a fresh run");
@@ -528,7 +528,7 @@ fn output_is_byte_identical_whatever_the_thread_count() {
     ]);
     let two = Workdir::with_seeds();
     two.run_ok(&["run", "-j", "2"]);
-    for table in pipeline::runner::TABLES
+    for table in pipeline::publish::TABLES
         .iter()
         .chain(&["manifest.json", "README.md"])
     {
@@ -717,7 +717,7 @@ fn every_copy_is_accounted_for_and_the_near_copy_is_flagged() {
     // The result does not depend on the order the files were written or listed in.
     let other = seeds_with_copies(&[3, 2, 1, 0]);
     other.run_ok(&["run"]);
-    for table in pipeline::runner::TABLES {
+    for table in pipeline::publish::TABLES {
         let a = std::fs::read(work.path(&format!("out/{table}"))).unwrap();
         let b = std::fs::read(other.path(&format!("out/{table}"))).unwrap();
         assert!(a == b, "{table} depends on file order");
@@ -818,13 +818,16 @@ fn strict_fails_on_a_rejected_file_and_quiet_is_quiet() {
 #[test]
 fn a_second_run_on_the_same_output_stops_with_a_clear_message() {
     let work = Workdir::with_seeds();
-    std::fs::create_dir(work.path("out")).unwrap();
-    let held = File::create(work.path("out/.lock")).unwrap();
+    std::fs::create_dir_all(work.path(".pipeline/out")).unwrap();
+    let held = File::create(work.path(".pipeline/out/.lock")).unwrap();
     held.lock().unwrap();
     let output = work.pipeline(&["run"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("another pipeline run"));
-    assert!(!work.path("out/stages").exists(), "the second run did work");
+    assert!(
+        !work.path(".pipeline/out/clean").exists() && !work.path("out").exists(),
+        "the second run did work"
+    );
     held.unlock().unwrap();
     work.run_ok(&["run"]);
 }
@@ -917,12 +920,14 @@ fn a_missing_or_empty_raw_folder_is_refused_and_creates_nothing() {
 #[test]
 fn leftovers_of_a_killed_run_are_removed_and_single_stages_say_the_tables_wait() {
     let work = sample_run();
-    let leftover = work.path("out/stages/.tmp-segment");
+    let leftover = work.path(".pipeline/out/.tmp-segment");
     std::fs::create_dir_all(&leftover).unwrap();
     std::fs::write(leftover.join("tokens.arrow"), b"half written").unwrap();
-    std::fs::write(work.path("out/.tmp-tokens.parquet"), b"half written").unwrap();
+    let staged = work.path(".out.publishing");
+    std::fs::create_dir_all(&staged).unwrap();
+    std::fs::write(staged.join("tokens.parquet"), b"half written").unwrap();
     let stderr = work.run_ok(&["tag"]);
-    assert!(!leftover.exists() && !work.path("out/.tmp-tokens.parquet").exists());
+    assert!(!leftover.exists() && !staged.exists());
     assert!(
         stderr.contains("not updated by `pipeline tag` alone; `pipeline run` carries"),
         "{stderr}"
@@ -976,4 +981,49 @@ fn settings_that_a_stage_not_rerun_was_made_without_are_warned_about() {
     // Settings that the stages were made with give no warning.
     let stderr = work.run_ok(&["run", "--from", "tag"]);
     assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+#[test]
+fn the_output_folder_holds_the_dataset_only_and_is_never_mixed_with_other_files() {
+    let work = sample_run();
+    let mut published: Vec<String> = std::fs::read_dir(work.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    published.sort();
+    assert_eq!(
+        published,
+        [
+            "README.md",
+            "documents.parquet",
+            "manifest.json",
+            "sections.parquet",
+            "sources.parquet",
+            "tokens.parquet"
+        ]
+    );
+    // A folder with files of its own is refused before any work, and its files are left alone.
+    std::fs::create_dir_all(work.path("mine")).unwrap();
+    std::fs::write(work.path("mine/notes.txt"), "mine").unwrap();
+    let refused = work.pipeline(&["run", "--out", "mine"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("mine")
+            && stderr.contains("notes.txt")
+            && stderr.contains("not the dataset's"),
+        "{stderr}"
+    );
+    assert!(work.path("mine/notes.txt").exists() && !work.path("mine/documents.parquet").exists());
+    // The work folder may not lie inside the output folder.
+    let refused = work.pipeline(&["run", "--set", "run.work_dir=out/stages"]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("run.work_dir"),
+        "{stderr}"
+    );
+    // An output folder of an older build (stage artifacts under out/stages) is taken over.
+    std::fs::create_dir_all(work.path("out/stages/clean")).unwrap();
+    work.run_ok(&["run", "--force"]);
+    assert!(!work.path("out/stages").exists());
 }

@@ -263,12 +263,21 @@ fn killed_runs_leave_nothing_half_written_and_the_next_run_is_identical() {
         std::thread::sleep(Duration::from_secs_f64(full_run.as_secs_f64() * rng.f64()));
         let _ = child.kill();
         let _ = child.wait();
-        for name in pipeline::runner::TABLES {
+        for name in pipeline::publish::TABLES {
             let path = out.join(name);
             if path.exists() {
                 // Whatever is under a final name is a whole, readable table.
                 let _ = table(&path);
             }
+        }
+        // The published folder is always one run's: the manifest describes the tables beside it.
+        if out.exists() {
+            let verify = pipeline(dir.path(), &["verify"]);
+            assert!(
+                verify.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&verify.stdout)
+            );
         }
     }
     let last = pipeline(dir.path(), &["run", "--quiet"]);
@@ -277,7 +286,7 @@ fn killed_runs_leave_nothing_half_written_and_the_next_run_is_identical() {
         "{}",
         String::from_utf8_lossy(&last.stderr)
     );
-    for name in pipeline::runner::TABLES
+    for name in pipeline::publish::TABLES
         .iter()
         .chain(["manifest.json", "README.md"].iter())
     {
@@ -296,6 +305,7 @@ fn killed_runs_leave_nothing_half_written_and_the_next_run_is_identical() {
         })
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(!dir.path().join(".out.publishing").exists());
 }
 
 #[test]
@@ -312,7 +322,7 @@ fn a_damaged_stage_artifact_is_detected_and_rebuilt() {
     assert!(pipeline(dir.path(), &["run", "--quiet"]).status.success());
     let reference = std::fs::read(dir.path().join("out/tokens.parquet")).unwrap();
     // Truncate the segment stage's table.
-    let artifact = dir.path().join("out/stages/segment/tokens.arrow");
+    let artifact = dir.path().join(".pipeline/out/segment/tokens.arrow");
     let bytes = std::fs::read(&artifact).unwrap();
     std::fs::write(&artifact, &bytes[..bytes.len() / 2]).unwrap();
     let output = pipeline(dir.path(), &["run"]);

@@ -40,14 +40,14 @@ pub struct Fingerprint {
     pub made_with: serde_json::Value,
 }
 
-/// Where a stage keeps its finished artifacts.
-pub fn stage_dir(out: &Path, stage: &str) -> PathBuf {
-    out.join("stages").join(stage)
+/// Where a stage keeps its finished artifacts, in the run's work folder (`run.work_dir`).
+pub fn stage_dir(work: &Path, stage: &str) -> PathBuf {
+    work.join(stage)
 }
 
 /// The fingerprint of a finished stage, if it is there and all its files match their digests.
-pub fn intact_fingerprint(out: &Path, stage: &str) -> Option<Fingerprint> {
-    let dir = stage_dir(out, stage);
+pub fn intact_fingerprint(work: &Path, stage: &str) -> Option<Fingerprint> {
+    let dir = stage_dir(work, stage);
     let text = std::fs::read_to_string(dir.join(FINGERPRINT_FILE)).ok()?;
     let fingerprint: Fingerprint = serde_json::from_str(&text).ok()?;
     // Files are hashed in parallel: checking a large corpus's artifacts reads gigabytes.
@@ -95,9 +95,9 @@ pub struct StageOutput {
 }
 
 impl StageOutput {
-    pub fn begin(out: &Path, stage: &str) -> Result<Self> {
-        let final_dir = stage_dir(out, stage);
-        let tmp_dir = out.join("stages").join(format!(".tmp-{stage}"));
+    pub fn begin(work: &Path, stage: &str) -> Result<Self> {
+        let final_dir = stage_dir(work, stage);
+        let tmp_dir = work.join(format!(".tmp-{stage}"));
         if tmp_dir.exists() {
             std::fs::remove_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
         }
@@ -345,11 +345,6 @@ pub fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
-}
-
-/// Moves a finished file into its final name in one step, so readers never see half a table.
-pub fn publish_file(tmp: &Path, target: &Path) -> Result<()> {
-    std::fs::rename(tmp, target).map_err(|e| Error::io(target, e))
 }
 
 /// Lines in a JSON-lines artifact: its number of records.

@@ -40,11 +40,11 @@ impl KeptLine {
 }
 
 /// The kept documents' lines in dataset order. The lines of dropped copies are passed over unparsed.
-pub fn kept_lines(out: &Path) -> Result<impl Iterator<Item = Result<KeptLine>> + use<>> {
-    let path = stage_dir(out, "clean").join("documents.jsonl");
+pub fn kept_lines(work: &Path) -> Result<impl Iterator<Item = Result<KeptLine>> + use<>> {
+    let path = stage_dir(work, "clean").join("documents.jsonl");
     Ok(KeptLines {
         lines: read_lines(&path)?,
-        kept: read_jsonl::<KeptDocument>(&stage_dir(out, "dedupe").join(KEPT_FILE))?,
+        kept: read_jsonl::<KeptDocument>(&stage_dir(work, "dedupe").join(KEPT_FILE))?,
         path,
     })
 }
@@ -111,10 +111,10 @@ pub fn annotate(doc: &mut Document, line: &JsonLine) -> Result<()> {
 /// Each item (one per kept document, in order) with the tag stage's line for the same document,
 /// to be parsed with `annotate` on a worker.
 pub fn with_annotations<T, I: Iterator<Item = Result<T>>>(
-    out: &Path,
+    work: &Path,
     items: I,
 ) -> Result<impl Iterator<Item = Result<(T, JsonLine)>> + use<T, I>> {
-    let mut annotations = read_lines(&stage_dir(out, "tag").join(ANNOTATIONS_FILE))?;
+    let mut annotations = read_lines(&stage_dir(work, "tag").join(ANNOTATIONS_FILE))?;
     Ok(items.map(move |item| {
         let line = annotations
             .next()
@@ -124,8 +124,8 @@ pub fn with_annotations<T, I: Iterator<Item = Result<T>>>(
 }
 
 /// Every document of the dataset, whole, read one after another (for `inspect`).
-pub fn tagged_documents(out: &Path) -> Result<impl Iterator<Item = Result<Document>> + use<>> {
-    Ok(with_annotations(out, kept_lines(out)?)?.map(|item| {
+pub fn tagged_documents(work: &Path) -> Result<impl Iterator<Item = Result<Document>> + use<>> {
+    Ok(with_annotations(work, kept_lines(work)?)?.map(|item| {
         let (kept, line) = item?;
         let mut doc = kept.document()?;
         annotate(&mut doc, &line)?;
@@ -134,8 +134,8 @@ pub fn tagged_documents(out: &Path) -> Result<impl Iterator<Item = Result<Docume
 }
 
 /// How many documents the dedupe stage kept (for progress bars).
-pub fn kept_count(out: &Path) -> Result<u64> {
-    count_lines(&stage_dir(out, "dedupe").join(KEPT_FILE))
+pub fn kept_count(work: &Path) -> Result<u64> {
+    count_lines(&stage_dir(work, "dedupe").join(KEPT_FILE))
 }
 
 /// The segment stage's artifact (Arrow IPC, one row per document).
@@ -144,10 +144,10 @@ pub const SEGMENT_TOKENS: &str = "tokens.arrow";
 /// Each kept document's line with the tokens the segment stage gave it (lines are parsed by
 /// `document_with`, on the workers).
 pub fn with_tokens(
-    out: &Path,
+    work: &Path,
 ) -> Result<impl Iterator<Item = Result<(KeptLine, Option<DocumentTokens>)>> + use<>> {
-    let lines = kept_lines(out)?;
-    let tokens = read_document_tokens(&stage_dir(out, "segment").join(SEGMENT_TOKENS))?;
+    let lines = kept_lines(work)?;
+    let tokens = read_document_tokens(&stage_dir(work, "segment").join(SEGMENT_TOKENS))?;
     let mut tokens = tokens.fuse();
     Ok(lines.map(move |line| Ok((line?, tokens.next().transpose()?))))
 }

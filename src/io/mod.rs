@@ -2,6 +2,7 @@
 
 pub mod artifact;
 pub mod documents;
+pub mod folder;
 pub mod ipc;
 pub mod parquet;
 pub mod raw;

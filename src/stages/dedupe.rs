@@ -315,7 +315,7 @@ impl Stage for Dedupe {
         Ok(Dedupe {
             settings: cx.settings.dedupe.clone(),
             signer: Signer::new(&cx.settings.dedupe),
-            input: stage_dir(cx.out, "clean"),
+            input: stage_dir(cx.work, "clean"),
             quiet: cx.quiet,
         })
     }

@@ -34,7 +34,7 @@ impl Stage for ParagraphCounts {
     }
 
     fn items(&self, cx: &Context) -> Result<(u64, Items<JsonLine>)> {
-        let path = stage_dir(cx.out, "clean").join("documents.jsonl");
+        let path = stage_dir(cx.work, "clean").join("documents.jsonl");
         Ok((count_lines(&path)?, Box::new(read_lines(&path)?)))
     }
 
@@ -96,7 +96,7 @@ mod tests {
         let cx = Context {
             settings: &settings,
             raw: out.path(),
-            out: out.path(),
+            work: out.path(),
             reuse: false,
             raw_files: &[],
             quiet: true,

@@ -123,8 +123,8 @@ pub struct Context<'a> {
     pub settings: &'a Settings,
     /// The raw folder.
     pub raw: &'a Path,
-    /// The output folder: the earlier stages' artifacts are under `stages/`.
-    pub out: &'a Path,
+    /// The work folder: the earlier stages' artifacts are in a folder each (`stage_dir`).
+    pub work: &'a Path,
     /// The stage's stored output was made with the same settings, so per-item work in it may be
     /// reused (the input changed, or part of it).
     pub reuse: bool,
@@ -139,7 +139,7 @@ pub type Items<T> = Box<dyn Iterator<Item = Result<T>> + Send>;
 
 /// A stage of the pipeline.
 pub trait Stage: Sized + Sync {
-    /// The stage's name: its command, its folder under `stages/`.
+    /// The stage's name: its command, its folder in the work folder.
     const NAME: &'static str;
     /// One unit of input, read in dataset order.
     type Item: Send;

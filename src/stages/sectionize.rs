@@ -343,8 +343,8 @@ impl Stage for Sectionize {
 
     fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)> {
         Ok((
-            kept_count(cx.out)?,
-            Box::new(with_annotations(cx.out, with_tokens(cx.out)?)?),
+            kept_count(cx.work)?,
+            Box::new(with_annotations(cx.work, with_tokens(cx.work)?)?),
         ))
     }
 
@@ -436,7 +436,7 @@ impl Stage for Sectionize {
 
         // The account of every raw file.
         let sources: Vec<SourceRecord> =
-            read_jsonl(&stage_dir(cx.out, "dedupe").join("sources.jsonl"))?
+            read_jsonl(&stage_dir(cx.work, "dedupe").join("sources.jsonl"))?
                 .collect::<Result<_>>()?;
         let mut sources_writer = TableWriter::create(
             &output.file("sources.parquet"),

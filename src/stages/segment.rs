@@ -270,15 +270,17 @@ impl Stage for Segment {
             _ => Segmenter::new(&cx.settings.segment)?,
         };
         let (stored_index, stored) = match cx.reuse {
-            true => match StoredTokens::open(&stage_dir(cx.out, Self::NAME).join(SEGMENT_TOKENS)) {
-                Ok((index, stored)) => (index, Some(stored)),
-                Err(e) => {
-                    eprintln!(
-                        "warning: the last segment output cannot be reused ({e}); segmenting every document"
-                    );
-                    Default::default()
+            true => {
+                match StoredTokens::open(&stage_dir(cx.work, Self::NAME).join(SEGMENT_TOKENS)) {
+                    Ok((index, stored)) => (index, Some(stored)),
+                    Err(e) => {
+                        eprintln!(
+                            "warning: the last segment output cannot be reused ({e}); segmenting every document"
+                        );
+                        Default::default()
+                    }
                 }
-            },
+            }
             false => Default::default(),
         };
         Ok(Segment {
@@ -289,7 +291,7 @@ impl Stage for Segment {
     }
 
     fn items(&self, cx: &Context) -> Result<(u64, Items<KeptLine>)> {
-        Ok((kept_count(cx.out)?, Box::new(kept_lines(cx.out)?)))
+        Ok((kept_count(cx.work)?, Box::new(kept_lines(cx.work)?)))
     }
 
     fn work(&self, kept: KeptLine) -> Result<Segmented> {

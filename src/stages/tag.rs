@@ -468,7 +468,7 @@ impl Stage for Tagger {
     }
 
     fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)> {
-        Ok((kept_count(cx.out)?, Box::new(with_tokens(cx.out)?)))
+        Ok((kept_count(cx.work)?, Box::new(with_tokens(cx.work)?)))
     }
 
     fn work(&self, (line, tokens): Self::Item) -> Result<Self::Done> {

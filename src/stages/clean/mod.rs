@@ -92,7 +92,7 @@ impl Stage for Clean {
             }
         }
         let stored = match cx.reuse {
-            true => match StoredClean::open(&stage_dir(cx.out, Self::NAME)) {
+            true => match StoredClean::open(&stage_dir(cx.work, Self::NAME)) {
                 Ok(stored) => Some(stored),
                 Err(e) => {
                     eprintln!(
