@@ -209,6 +209,33 @@ impl Default for DedupeSettings {
     }
 }
 
+/// What dedupe does with near copies: the one reading of the `near_duplicates`,
+/// `near_threshold`, `drop_near_duplicates` and `drop_threshold` keys.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NearCopies {
+    /// Not looked for.
+    Off,
+    /// Kept and flagged from this estimated similarity.
+    Flag { threshold: f64 },
+    /// Flagged from `threshold`; dropped from `drop_threshold`.
+    Drop { threshold: f64, drop_threshold: f64 },
+}
+
+impl DedupeSettings {
+    pub fn near_copies(&self) -> NearCopies {
+        match (self.near_duplicates, self.drop_near_duplicates) {
+            (false, _) => NearCopies::Off,
+            (true, false) => NearCopies::Flag {
+                threshold: self.near_threshold,
+            },
+            (true, true) => NearCopies::Drop {
+                threshold: self.near_threshold,
+                drop_threshold: self.drop_threshold,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SegmentSettings {
@@ -524,6 +551,32 @@ fn apply_override(table: &mut toml::Table, item: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_near_copy_keys_read_as_one_choice() {
+        let read = |sets: &[&str]| {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            Settings::load(None, &sets).unwrap().dedupe.near_copies()
+        };
+        assert_eq!(read(&[]), NearCopies::Flag { threshold: 0.8 });
+        assert_eq!(
+            read(&[
+                "dedupe.near_duplicates=false",
+                "dedupe.drop_near_duplicates=true"
+            ]),
+            NearCopies::Off
+        );
+        assert_eq!(
+            read(&[
+                "dedupe.drop_near_duplicates=true",
+                "dedupe.drop_threshold=0.95"
+            ]),
+            NearCopies::Drop {
+                threshold: 0.8,
+                drop_threshold: 0.95
+            }
+        );
+    }
 
     #[test]
     fn defaults_round_trip_through_toml() {

@@ -23,7 +23,7 @@ use crate::io::artifact::{
 };
 use crate::io::documents::KEPT_FILE;
 use crate::model::{Document, KeptDocument, STATUS_DUPLICATE, SourceRecord};
-use crate::settings::{DedupeSettings, Settings};
+use crate::settings::{DedupeSettings, NearCopies, Settings};
 use crate::stages::{Context, Items, Stage};
 
 /// The text as the dedupe hash sees it: no white space, full-width ASCII and CJK punctuation folded
@@ -165,11 +165,12 @@ pub struct NearMatch {
 }
 
 impl NearDuplicates {
-    pub fn new(settings: &DedupeSettings) -> Self {
+    /// Finds earlier documents at or above `threshold`, with the LSH shape of `settings`.
+    pub fn new(settings: &DedupeSettings, threshold: f64) -> Self {
         NearDuplicates {
-            index: MinHashIndex::new(settings.bands, settings.band_width, settings.near_threshold),
+            index: MinHashIndex::new(settings.bands, settings.band_width, threshold),
             ids: Vec::new(),
-            threshold: settings.near_threshold,
+            threshold,
         }
     }
 
@@ -273,6 +274,7 @@ impl RepeatedParagraphs {
 /// copies, rewrites the account of raw files and reports paragraphs repeated across documents.
 pub struct Dedupe {
     settings: DedupeSettings,
+    near: NearCopies,
     signer: Signer,
     /// The clean stage's folder.
     input: PathBuf,
@@ -290,7 +292,8 @@ pub struct Signed {
 /// Dedupe's in-order state: every content hash and signature seen so far, and its writer.
 pub struct DedupeSink {
     exact: Deduper,
-    near: NearDuplicates,
+    /// None when near copies are not looked for.
+    near: Option<NearDuplicates>,
     repeated: RepeatedParagraphs,
     writer: JsonlWriter<KeptDocument>,
     /// source file → (dropped document, the kept document it copies)
@@ -314,6 +317,7 @@ impl Stage for Dedupe {
     fn build(cx: &Context) -> Result<Self> {
         Ok(Dedupe {
             settings: cx.settings.dedupe.clone(),
+            near: cx.settings.dedupe.near_copies(),
             signer: Signer::new(&cx.settings.dedupe),
             input: stage_dir(cx.work, "clean"),
             quiet: cx.quiet,
@@ -328,10 +332,7 @@ impl Stage for Dedupe {
     /// Parsing and signatures are the costly parts and independent: done in parallel.
     fn work(&self, line: JsonLine) -> Result<Signed> {
         let doc: Document = line.parse()?;
-        let signature = self
-            .settings
-            .near_duplicates
-            .then(|| self.signer.signature(&doc.text));
+        let signature = (self.near != NearCopies::Off).then(|| self.signer.signature(&doc.text));
         let paragraphs = RepeatedParagraphs::keys(&doc.text);
         Ok(Signed {
             doc,
@@ -348,7 +349,12 @@ impl Stage for Dedupe {
     fn open(&self, _cx: &Context, output: &StageOutput) -> Result<DedupeSink> {
         Ok(DedupeSink {
             exact: Deduper::default(),
-            near: NearDuplicates::new(&self.settings),
+            near: match self.near {
+                NearCopies::Flag { threshold } | NearCopies::Drop { threshold, .. } => {
+                    Some(NearDuplicates::new(&self.settings, threshold))
+                }
+                NearCopies::Off => None,
+            },
             repeated: RepeatedParagraphs::default(),
             writer: JsonlWriter::create(&output.file(KEPT_FILE))?,
             copies: HashMap::new(),
@@ -379,11 +385,13 @@ impl Stage for Dedupe {
             doc_id: doc.doc_id.clone(),
             ..Default::default()
         };
-        if let Some(signature) = signature {
-            if let Some(found) = sink.near.best_match(&signature) {
-                if self.settings.drop_near_duplicates
-                    && found.similarity >= self.settings.drop_threshold
-                {
+        if let (Some(signature), Some(near)) = (signature, &mut sink.near) {
+            if let Some(found) = near.best_match(&signature) {
+                let dropped = match self.near {
+                    NearCopies::Drop { drop_threshold, .. } => found.similarity >= drop_threshold,
+                    _ => false,
+                };
+                if dropped {
                     sink.copies
                         .entry(doc.source_file.clone())
                         .or_default()
@@ -395,7 +403,7 @@ impl Stage for Dedupe {
                 kept_document.near_duplicate_similarity = Some(found.similarity);
                 sink.near_flagged += 1;
             }
-            sink.near.insert(&doc.doc_id, signature);
+            near.insert(&doc.doc_id, signature);
         }
         sink.repeated.add_keys(&doc.text, &paragraphs);
         sink.kept += 1;
@@ -519,7 +527,7 @@ mod tests {
         assert_ne!(edited, text);
         let other = std::fs::read_to_string("raw/002_aa21f67989e96744.txt").unwrap();
         let signer = Signer::new(&DedupeSettings::default());
-        let mut near = NearDuplicates::new(&DedupeSettings::default());
+        let mut near = NearDuplicates::new(&DedupeSettings::default(), 0.8);
         near.insert("original", signer.signature(&text));
         let found = near.best_match(&signer.signature(&edited)).unwrap();
         assert_eq!(found.doc_id, "original");
