@@ -62,6 +62,15 @@ fn report_document(
         "document {}  ({} part {}, {})",
         doc.doc_id, doc.source_file, doc.part, doc.encoding
     );
+    report_metadata(r, doc);
+    report_cleaning(r, doc);
+    report_outline(r, doc, sections);
+    report_copies(r, doc, sources, near_copies);
+    let _ = writeln!(r);
+}
+
+/// Each field with the words it came from, then counts and flags.
+fn report_metadata(r: &mut String, doc: &Document) {
     let meta = doc.meta.clone().unwrap_or_default();
     let fields: [(&str, Option<String>); 11] = [
         ("title", meta.title.clone()),
@@ -121,7 +130,10 @@ fn report_document(
             doc.flags.join(", ")
         }
     );
+}
 
+/// Every line cleaning removed or changed, and the rule that did it.
+fn report_cleaning(r: &mut String, doc: &Document) {
     let _ = writeln!(
         r,
         "\ncleaning ({} lines removed or changed)",
@@ -150,7 +162,9 @@ fn report_document(
             }
         }
     }
+}
 
+fn report_outline(r: &mut String, doc: &Document, sections: &[OutlineRow]) {
     let outline: Vec<&OutlineRow> = sections.iter().filter(|s| s.doc_id == doc.doc_id).collect();
     let _ = writeln!(r, "\noutline ({} sections)", outline.len());
     for s in outline {
@@ -169,7 +183,15 @@ fn report_document(
             s.char_end
         );
     }
+}
 
+/// The files that were copies of this document, its near copies, and what it is a copy of.
+fn report_copies(
+    r: &mut String,
+    doc: &Document,
+    sources: &[SourceRecord],
+    near_copies: &[(String, String, f64)],
+) {
     let _ = writeln!(r, "\ncopies");
     let mut any = false;
     for source in sources
@@ -199,7 +221,6 @@ fn report_document(
     if !any {
         let _ = writeln!(r, "  none");
     }
-    let _ = writeln!(r);
 }
 
 /// What the report shows of a section (a row of the sections table).

@@ -137,81 +137,24 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = cli.config.or_else(|| {
-        let default = PathBuf::from("pipeline.toml");
-        default.exists().then_some(default)
-    });
-    let mut overrides = cli.overrides;
-    if let Some(raw) = cli.raw {
-        overrides.push(format!("run.raw_dir={}", toml_string(&raw)));
-    }
-    if let Some(threads) = cli.threads {
-        overrides.push(format!("run.threads={threads}"));
-    }
-    if let Some(out) = cli.out {
-        overrides.push(format!("run.out_dir={}", toml_string(&out)));
-    }
-    let settings = Settings::load(config.as_deref(), &overrides)?;
-    let runner = || -> anyhow::Result<Runner> {
-        let mut runner = Runner::new(settings.clone())?;
-        runner.quiet = cli.quiet;
-        runner.verbose = cli.verbose;
-        Ok(runner)
-    };
-    let raw_folder = || pipeline::io::raw::check_raw_folder(Path::new(&settings.run.raw_dir));
-    let single = |stage: StageId| -> anyhow::Result<ExitCode> {
-        if stage == StageId::Clean {
-            raw_folder()?;
-        }
-        let runner = runner()?;
-        runner.run_stage(stage, true)?;
-        if stage == StageId::Sectionize {
-            runner.publish()?;
-        } else if !cli.quiet {
-            eprintln!(
-                "note: the tables in {} are not updated by `pipeline {}` alone; `pipeline run` carries the change through to them",
-                settings.run.out_dir,
-                stage.name()
-            );
-        }
-        Ok(ExitCode::SUCCESS)
+    let settings = load_settings(&cli)?;
+    let talk = Talk {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
     };
     match cli.command {
         Command::Run {
             from,
             force,
             strict,
-        } => {
-            if from == StageId::Clean {
-                raw_folder()?;
-            }
-            let runner = runner()?;
-            runner.run(from, force)?;
-            let rejected = runner.rejected_files()?;
-            if strict && rejected > 0 {
-                eprintln!("error: --strict: {rejected} raw file(s) rejected (see sources.parquet)");
-                return Ok(ExitCode::from(3));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Clean => single(StageId::Clean),
-        Command::Dedupe => single(StageId::Dedupe),
-        Command::Segment => single(StageId::Segment),
-        Command::Tag => single(StageId::Tag),
-        Command::Sectionize => single(StageId::Sectionize),
+        } => run_from(&settings, talk, from, force, strict),
+        Command::Clean => single_stage(&settings, talk, StageId::Clean),
+        Command::Dedupe => single_stage(&settings, talk, StageId::Dedupe),
+        Command::Segment => single_stage(&settings, talk, StageId::Segment),
+        Command::Tag => single_stage(&settings, talk, StageId::Tag),
+        Command::Sectionize => single_stage(&settings, talk, StageId::Sectionize),
         Command::Verify { dir } => {
-            let dir = dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir));
-            has_dataset(&dir)?;
-            let problems = pipeline::publish::verify(&dir)?;
-            for problem in &problems {
-                eprintln!("differs: {}", dir.join(problem).display());
-            }
-            if problems.is_empty() {
-                eprintln!("{}: every file matches manifest.json", dir.display());
-                Ok(ExitCode::SUCCESS)
-            } else {
-                Ok(ExitCode::FAILURE)
-            }
+            verify(&dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir)))
         }
         Command::Inspect { doc } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
@@ -229,6 +172,92 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             emit(&settings.to_toml())?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The settings file (given, or `pipeline.toml` here if there is one) with the command line's
+/// overrides on top.
+fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let config = cli.config.clone().or_else(|| {
+        let default = PathBuf::from("pipeline.toml");
+        default.exists().then_some(default)
+    });
+    let mut overrides = cli.overrides.clone();
+    if let Some(raw) = &cli.raw {
+        overrides.push(format!("run.raw_dir={}", toml_string(raw)));
+    }
+    if let Some(threads) = cli.threads {
+        overrides.push(format!("run.threads={threads}"));
+    }
+    if let Some(out) = &cli.out {
+        overrides.push(format!("run.out_dir={}", toml_string(out)));
+    }
+    Ok(Settings::load(config.as_deref(), &overrides)?)
+}
+
+/// How much the stages say.
+#[derive(Clone, Copy)]
+struct Talk {
+    quiet: bool,
+    verbose: bool,
+}
+
+fn runner(settings: &Settings, talk: Talk, first: StageId) -> anyhow::Result<Runner> {
+    if first == StageId::Clean {
+        pipeline::io::raw::check_raw_folder(Path::new(&settings.run.raw_dir))?;
+    }
+    let mut runner = Runner::new(settings.clone())?;
+    runner.quiet = talk.quiet;
+    runner.verbose = talk.verbose;
+    Ok(runner)
+}
+
+/// `pipeline run`: every stage from `from` on, then the dataset.
+fn run_from(
+    settings: &Settings,
+    talk: Talk,
+    from: StageId,
+    force: bool,
+    strict: bool,
+) -> anyhow::Result<ExitCode> {
+    let runner = runner(settings, talk, from)?;
+    runner.run(from, force)?;
+    let rejected = runner.rejected_files()?;
+    if strict && rejected > 0 {
+        eprintln!("error: --strict: {rejected} raw file(s) rejected (see sources.parquet)");
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pipeline STAGE`: that stage alone, redone; only the last one publishes the dataset.
+fn single_stage(settings: &Settings, talk: Talk, stage: StageId) -> anyhow::Result<ExitCode> {
+    let runner = runner(settings, talk, stage)?;
+    runner.run_stage(stage, true)?;
+    if stage == StageId::Sectionize {
+        runner.publish()?;
+    } else if !talk.quiet {
+        eprintln!(
+            "note: the tables in {} are not updated by `pipeline {}` alone; `pipeline run` carries the change through to them",
+            settings.run.out_dir,
+            stage.name()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pipeline verify`: every file against the manifest.
+fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
+    has_dataset(dir)?;
+    let problems = pipeline::publish::verify(dir)?;
+    for problem in &problems {
+        eprintln!("differs: {}", dir.join(problem).display());
+    }
+    if problems.is_empty() {
+        eprintln!("{}: every file matches manifest.json", dir.display());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -209,38 +209,6 @@ pub fn documents_batch(rows: &[DocumentRow]) -> Result<RecordBatch> {
         .map(|r| r.doc.meta.as_ref().unwrap_or(&default_meta))
         .collect();
 
-    let mut evidence = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
-    for meta in &m {
-        for (field, text) in &meta.evidence {
-            evidence.keys().append_value(field);
-            evidence.values().append_value(text);
-        }
-        evidence
-            .append(true)
-            .map_err(|e| Error::arrow("building evidence", e))?;
-    }
-
-    let mut edits = ListBuilder::new(StructBuilder::from_fields(edit_fields(), 0));
-    for row in rows {
-        for edit in &row.doc.edits {
-            let item = edits.values();
-            item.field_builder::<Int32Builder>(0)
-                .expect("line")
-                .append_value(edit.line as i32);
-            item.field_builder::<StringBuilder>(1)
-                .expect("rule")
-                .append_value(&edit.rule);
-            item.field_builder::<StringBuilder>(2)
-                .expect("before")
-                .append_value(&edit.before);
-            item.field_builder::<StringBuilder>(3)
-                .expect("after")
-                .append_option(edit.after.as_deref());
-            item.append(true);
-        }
-        edits.append(true);
-    }
-
     let columns: Vec<ArrayRef> = vec![
         strings(rows.iter().map(|r| Some(r.doc.doc_id.as_str()))),
         strings(rows.iter().map(|r| Some(r.doc.source_file.as_str()))),
@@ -285,10 +253,50 @@ pub fn documents_batch(rows: &[DocumentRow]) -> Result<RecordBatch> {
         )),
         strings(rows.iter().map(|r| Some(r.doc.content_hash.as_str()))),
         strings(rows.iter().map(|r| Some(r.doc.encoding.as_str()))),
-        Arc::new(evidence.finish()),
-        Arc::new(edits.finish()),
+        evidence_column(&m)?,
+        edits_column(rows),
     ];
     batch(documents_schema(), columns, "documents")
+}
+
+/// Each document's evidence: field → the words its value came from.
+fn evidence_column(metadata: &[&crate::model::Metadata]) -> Result<ArrayRef> {
+    let mut evidence = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+    for meta in metadata {
+        for (field, text) in &meta.evidence {
+            evidence.keys().append_value(field);
+            evidence.values().append_value(text);
+        }
+        evidence
+            .append(true)
+            .map_err(|e| Error::arrow("building evidence", e))?;
+    }
+    Ok(Arc::new(evidence.finish()))
+}
+
+/// Each document's cleaning edits: line, rule, before, after.
+fn edits_column(rows: &[DocumentRow]) -> ArrayRef {
+    let mut edits = ListBuilder::new(StructBuilder::from_fields(edit_fields(), 0));
+    for row in rows {
+        for edit in &row.doc.edits {
+            let item = edits.values();
+            item.field_builder::<Int32Builder>(0)
+                .expect("line")
+                .append_value(edit.line as i32);
+            item.field_builder::<StringBuilder>(1)
+                .expect("rule")
+                .append_value(&edit.rule);
+            item.field_builder::<StringBuilder>(2)
+                .expect("before")
+                .append_value(&edit.before);
+            item.field_builder::<StringBuilder>(3)
+                .expect("after")
+                .append_option(edit.after.as_deref());
+            item.append(true);
+        }
+        edits.append(true);
+    }
+    Arc::new(edits.finish())
 }
 
 /// One row of the sections table: a section with its document, body text and token count.

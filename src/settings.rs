@@ -382,28 +382,22 @@ impl Settings {
 
     /// Refuses values that parse but cannot work.
     pub fn validate(&self) -> Result<()> {
-        if self.run.batch_documents == 0 {
-            return Err(Error::setting("run.batch_documents", "must be at least 1"));
-        }
-        if self.run.raw_dir.is_empty() {
-            return Err(Error::setting("run.raw_dir", "must not be empty"));
-        }
-        if self.run.out_dir.is_empty() {
-            return Err(Error::setting("run.out_dir", "must not be empty"));
-        }
-        let (out, work) = (
-            absolute(Path::new(&self.run.out_dir)),
-            absolute(&self.work_dir()),
-        );
-        if work.starts_with(&out) || out.starts_with(&work) {
-            return Err(Error::setting(
-                "run.work_dir",
-                format!(
-                    "`{}` must lie outside the output folder `{}` and not contain it: the output folder holds the dataset only",
-                    work.display(),
-                    out.display()
-                ),
-            ));
+        self.validate_folders()?;
+        let d = &self.dedupe;
+        for (key, value) in [
+            ("run.batch_documents", self.run.batch_documents as u64),
+            ("clean.max_file_bytes", self.clean.max_file_bytes),
+            ("dedupe.ngram", d.ngram as u64),
+            ("dedupe.bands", d.bands as u64),
+            ("dedupe.band_width", d.band_width as u64),
+            (
+                "segment.row_group_tokens",
+                self.segment.row_group_tokens as u64,
+            ),
+        ] {
+            if value == 0 {
+                return Err(Error::setting(key, "must be at least 1"));
+            }
         }
         for (i, rule) in self.clean.rules.iter().enumerate() {
             regex::Regex::new(&rule.pattern).map_err(|e| {
@@ -412,19 +406,6 @@ impl Settings {
                     format!("bad regular expression: {e}"),
                 )
             })?;
-        }
-        if self.clean.max_file_bytes == 0 {
-            return Err(Error::setting("clean.max_file_bytes", "must be at least 1"));
-        }
-        let d = &self.dedupe;
-        for (key, value) in [
-            ("dedupe.ngram", d.ngram),
-            ("dedupe.bands", d.bands),
-            ("dedupe.band_width", d.band_width),
-        ] {
-            if value == 0 {
-                return Err(Error::setting(key, "must be at least 1"));
-            }
         }
         for (key, value) in [
             ("dedupe.near_threshold", d.near_threshold),
@@ -446,12 +427,6 @@ impl Settings {
                 )
             })?;
         }
-        if self.segment.row_group_tokens == 0 {
-            return Err(Error::setting(
-                "segment.row_group_tokens",
-                "must be at least 1",
-            ));
-        }
         if self.tag.genres.is_empty() {
             return Err(Error::setting("tag.genres", "must list at least one genre"));
         }
@@ -468,6 +443,32 @@ impl Settings {
             return Err(Error::setting(
                 "sectionize.max_heading_chars",
                 "must be at least 4",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The raw, output and work folders are named, and the work folder lies outside the output
+    /// folder (which each run replaces whole).
+    fn validate_folders(&self) -> Result<()> {
+        if self.run.raw_dir.is_empty() {
+            return Err(Error::setting("run.raw_dir", "must not be empty"));
+        }
+        if self.run.out_dir.is_empty() {
+            return Err(Error::setting("run.out_dir", "must not be empty"));
+        }
+        let (out, work) = (
+            absolute(Path::new(&self.run.out_dir)),
+            absolute(&self.work_dir()),
+        );
+        if work.starts_with(&out) || out.starts_with(&work) {
+            return Err(Error::setting(
+                "run.work_dir",
+                format!(
+                    "`{}` must lie outside the output folder `{}` and not contain it: the output folder holds the dataset only",
+                    work.display(),
+                    out.display()
+                ),
             ));
         }
         Ok(())

@@ -48,14 +48,7 @@ impl Sectionizer {
     /// The sections of a tagged document, in document order (parents before their children).
     pub fn sectionize(&self, doc: &Document) -> Vec<Section> {
         let paragraphs: Vec<&str> = doc.paragraphs().collect();
-        let mut starts = Vec::with_capacity(paragraphs.len() + 1);
-        let mut offset = 0u32;
-        for p in &paragraphs {
-            starts.push(offset);
-            offset += p.chars().count() as u32 + 1;
-        }
-        let text_end = offset.saturating_sub(1);
-        starts.push(text_end);
+        let starts = paragraph_starts(&paragraphs);
         let body_start = doc.meta.as_ref().map_or(0, |m| m.body_start as usize);
 
         let candidates: Vec<Candidate> = paragraphs
@@ -66,96 +59,8 @@ impl Sectionizer {
             .collect();
         let headings = accept_runs(&candidates);
 
-        // Closing: the first paragraph after the last heading that addresses the audience.
-        let closing = headings.last().and_then(|last| {
-            (last.paragraph + 1..paragraphs.len()).find(|&i| paragraphs[i].starts_with("同志们"))
-        });
-        let headed_end = closing.map_or(text_end, |c| starts[c]);
-
-        let mut sections = Vec::new();
-        let id = |n: usize| format!("{}:{n}", doc.doc_id);
-        let first_heading_start = headings.first().map_or(headed_end, |h| starts[h.paragraph]);
-        let mut top_ordinal = 0;
-        if first_heading_start > 0 || headings.is_empty() {
-            top_ordinal += 1;
-            sections.push(plain_section(
-                id(0),
-                top_ordinal,
-                0,
-                first_heading_start,
-                0,
-                paragraph_at(&starts, first_heading_start),
-            ));
-        }
-
-        // Stack of (level, index into `sections`, headed children so far).
-        let mut stack: Vec<(u32, usize, u32)> = Vec::new();
-        let mut top_headed = 0;
-        for (h_index, h) in headings.iter().enumerate() {
-            while stack.last().is_some_and(|(level, _, _)| *level >= h.level) {
-                stack.pop();
-            }
-            let char_start = starts[h.paragraph];
-            let char_end = headings[h_index + 1..]
-                .iter()
-                .find(|next| next.level <= h.level)
-                .map_or(headed_end, |next| starts[next.paragraph]);
-            let (parent_id, ordinal, path) = match stack.last_mut() {
-                Some((_, parent, children)) => {
-                    *children += 1;
-                    let parent = &sections[*parent];
-                    let path = format!("{}.{children}", parent.path.as_deref().unwrap_or_default());
-                    (Some(parent.section_id.clone()), *children, path)
-                }
-                None => {
-                    top_ordinal += 1;
-                    top_headed += 1;
-                    (None, top_ordinal, top_headed.to_string())
-                }
-            };
-            let heading_chars = h.heading.chars().count() as u32;
-            let paragraph_chars = starts[h.paragraph + 1] - starts[h.paragraph];
-            // A heading that is its whole line leaves the body to start on the next line.
-            let body_start = if heading_chars + 1 >= paragraph_chars {
-                (char_start + paragraph_chars).min(char_end)
-            } else {
-                char_start + heading_chars
-            };
-            let body_end = headings[h_index + 1..]
-                .first()
-                .filter(|next| next.level > h.level)
-                .map_or(char_end, |child| starts[child.paragraph]);
-            let index = sections.len();
-            sections.push(Section {
-                section_id: id(index),
-                parent_id,
-                level: h.level,
-                ordinal,
-                path: Some(path),
-                marker: Some(h.marker.text.clone()),
-                heading: Some(h.heading.clone()),
-                char_start,
-                char_end,
-                body_start,
-                body_end: body_end.max(body_start),
-                paragraph_start: h.paragraph as u32,
-                paragraph_end: paragraph_at(&starts, char_end),
-            });
-            stack.push((h.level, index, 0));
-        }
-        if let Some(c) = closing {
-            top_ordinal += 1;
-            let index = sections.len();
-            sections.push(plain_section(
-                id(index),
-                top_ordinal,
-                starts[c],
-                text_end,
-                c as u32,
-                paragraphs.len() as u32,
-            ));
-        }
-        sections
+        let closing = closing_paragraph(&paragraphs, &headings);
+        outline_sections(&doc.doc_id, &headings, &starts, closing)
     }
 
     fn candidate(&self, paragraph: usize, text: &str) -> Option<Candidate> {
@@ -225,6 +130,144 @@ fn run_goes_on(candidates: &[Candidate], i: usize, stack: &[(Family, u32)]) -> b
         }
     }
     false
+}
+
+/// The sections of a document from its accepted headings: a preamble before the first heading (or
+/// the whole text when there is none), each heading's section nested under the nearest heading of
+/// a higher level, and the closing.
+fn outline_sections(
+    doc_id: &str,
+    headings: &[Heading],
+    starts: &[u32],
+    closing: Option<usize>,
+) -> Vec<Section> {
+    let text_end = starts[starts.len() - 1];
+    let headed_end = closing.map_or(text_end, |c| starts[c]);
+
+    let mut sections = Vec::new();
+    let id = |n: usize| format!("{doc_id}:{n}");
+    let first_heading_start = headings.first().map_or(headed_end, |h| starts[h.paragraph]);
+    let mut top_ordinal = 0;
+    if first_heading_start > 0 || headings.is_empty() {
+        top_ordinal += 1;
+        sections.push(plain_section(
+            id(0),
+            top_ordinal,
+            0,
+            first_heading_start,
+            0,
+            paragraph_at(starts, first_heading_start),
+        ));
+    }
+
+    // Stack of (level, index into `sections`, headed children so far).
+    let mut stack: Vec<(u32, usize, u32)> = Vec::new();
+    let mut top_headed = 0;
+    for (h_index, h) in headings.iter().enumerate() {
+        while stack.last().is_some_and(|(level, _, _)| *level >= h.level) {
+            stack.pop();
+        }
+        let spans = heading_spans(headings, h_index, starts, headed_end);
+        let (parent_id, ordinal, path) = match stack.last_mut() {
+            Some((_, parent, children)) => {
+                *children += 1;
+                let parent = &sections[*parent];
+                let path = format!("{}.{children}", parent.path.as_deref().unwrap_or_default());
+                (Some(parent.section_id.clone()), *children, path)
+            }
+            None => {
+                top_ordinal += 1;
+                top_headed += 1;
+                (None, top_ordinal, top_headed.to_string())
+            }
+        };
+        let index = sections.len();
+        sections.push(Section {
+            section_id: id(index),
+            parent_id,
+            level: h.level,
+            ordinal,
+            path: Some(path),
+            marker: Some(h.marker.text.clone()),
+            heading: Some(h.heading.clone()),
+            char_start: spans.char_start,
+            char_end: spans.char_end,
+            body_start: spans.body_start,
+            body_end: spans.body_end,
+            paragraph_start: h.paragraph as u32,
+            paragraph_end: paragraph_at(starts, spans.char_end),
+        });
+        stack.push((h.level, index, 0));
+    }
+    if let Some(c) = closing {
+        top_ordinal += 1;
+        let index = sections.len();
+        sections.push(plain_section(
+            id(index),
+            top_ordinal,
+            starts[c],
+            text_end,
+            c as u32,
+            (starts.len() - 1) as u32,
+        ));
+    }
+    sections
+}
+
+/// Where each paragraph starts (in characters, paragraphs joined by one line break), and last
+/// where the text ends.
+fn paragraph_starts(paragraphs: &[&str]) -> Vec<u32> {
+    let mut starts = Vec::with_capacity(paragraphs.len() + 1);
+    let mut offset = 0u32;
+    for p in paragraphs {
+        starts.push(offset);
+        offset += p.chars().count() as u32 + 1;
+    }
+    starts.push(offset.saturating_sub(1));
+    starts
+}
+
+/// The closing: the first paragraph after the last heading that addresses the audience.
+fn closing_paragraph(paragraphs: &[&str], headings: &[Heading]) -> Option<usize> {
+    let last = headings.last()?;
+    (last.paragraph + 1..paragraphs.len()).find(|&i| paragraphs[i].starts_with("同志们"))
+}
+
+/// Where a headed section and its own body (before its first child) start and end.
+struct Spans {
+    char_start: u32,
+    char_end: u32,
+    body_start: u32,
+    body_end: u32,
+}
+
+/// The spans of `headings[index]`: its section runs to the next heading of its level or above
+/// (or `headed_end`), its body from after the heading to its first child.
+fn heading_spans(headings: &[Heading], index: usize, starts: &[u32], headed_end: u32) -> Spans {
+    let h = &headings[index];
+    let char_start = starts[h.paragraph];
+    let char_end = headings[index + 1..]
+        .iter()
+        .find(|next| next.level <= h.level)
+        .map_or(headed_end, |next| starts[next.paragraph]);
+    let heading_chars = h.heading.chars().count() as u32;
+    let paragraph_chars = starts[h.paragraph + 1] - starts[h.paragraph];
+    // A heading that is its whole line leaves the body to start on the next line.
+    let body_start = if heading_chars + 1 >= paragraph_chars {
+        (char_start + paragraph_chars).min(char_end)
+    } else {
+        char_start + heading_chars
+    };
+    let body_end = headings[index + 1..]
+        .first()
+        .filter(|next| next.level > h.level)
+        .map_or(char_end, |child| starts[child.paragraph]);
+    Spans {
+        char_start,
+        char_end,
+        body_start,
+        body_end: body_end.max(body_start),
+    }
 }
 
 fn plain_section(

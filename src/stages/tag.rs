@@ -115,67 +115,13 @@ impl Tagger {
         };
         let mut evidence = BTreeMap::new();
 
-        // Title: the header's title lines joined (a title broken over lines), else a web headline.
-        if !header.title_lines.is_empty() {
-            let title = header.title_lines.concat();
-            evidence.insert("title".into(), header.title_lines.join("\n"));
-            meta.title = Some(title);
-        } else if let Some((_, _, title)) = &header.headline {
-            meta.title = Some(title.clone());
-            evidence.insert("title".into(), paragraphs[0].to_string());
-        }
-        if let Some((line, role, name)) = &header.byline {
-            meta.speaker = Some(name.clone());
-            meta.speaker_role = Some(role.clone());
-            evidence.insert("speaker".into(), line.clone());
-            evidence.insert("speaker_role".into(), line.clone());
-        }
-        meta.column = doc.page.column.clone();
-        if meta.column.is_none()
-            && let Some((column, _, _)) = &header.headline
-        {
-            meta.column = Some(column.clone());
-            if let Some(line) = paragraphs
-                .iter()
-                .find(|p| p.starts_with(&format!("【{column}】")))
-            {
-                evidence.insert("source_column".into(), line.to_string());
-            }
-        }
-        meta.source = doc.page.publisher.clone();
-        if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
-            evidence.insert("source".into(), line.clone());
-        }
-
-        let body: Vec<&str> = paragraphs[header.body_start.min(paragraphs.len())..].to_vec();
-        let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
-
-        // Occasion: the opening's "召开…会议", else the title's "在…上的讲话", else the collection.
-        if let Some(c) = OPENING_MEETING.captures(&opening) {
-            meta.occasion = Some(c[1].to_string());
-            evidence.insert(
-                "occasion".into(),
-                sentence_around(&opening, c.get(0).unwrap().start()),
-            );
-        } else if let Some(c) = meta
-            .title
-            .as_deref()
-            .and_then(|t| TITLE_MEETING.captures(t))
-        {
-            meta.occasion = Some(c[1].to_string());
-            evidence.insert("occasion".into(), meta.title.clone().unwrap_or_default());
-        } else if let Some(c) = doc
-            .collection
-            .as_deref()
-            .and_then(|t| COLLECTION_MEETING.captures(t))
-        {
-            meta.occasion = Some(c[1].to_string());
-            evidence.insert(
-                "occasion".into(),
-                doc.collection.clone().unwrap_or_default(),
-            );
-        }
-
+        header_fields(doc, &header, &paragraphs, &mut meta, &mut evidence);
+        occasion(
+            doc,
+            &paragraphs[header.body_start.min(paragraphs.len())..],
+            &mut meta,
+            &mut evidence,
+        );
         if let Some((date, precision, text, inferred)) =
             self.tag_date(doc, &header, &meta, &paragraphs, &mut evidence)
         {
@@ -196,6 +142,20 @@ impl Tagger {
             .keywords
             .top(words.iter().copied(), self.settings.keywords);
 
+        self.regions(doc, words, &mut meta, &mut evidence);
+        self.quality_flags(doc);
+        meta.evidence = evidence;
+        doc.meta = Some(meta);
+    }
+
+    /// The places the text names (the gazetteer's, with the words segment tagged as places).
+    fn regions(
+        &self,
+        doc: &Document,
+        words: &[(&str, &str)],
+        meta: &mut Metadata,
+        evidence: &mut BTreeMap<String, String>,
+    ) {
         let tagged_places: Vec<String> = words
             .iter()
             .filter(|(_, pos)| *pos == "ns")
@@ -215,7 +175,10 @@ impl Tagger {
             .take(self.settings.max_regions)
             .map(|m| m.name)
             .collect();
+    }
 
+    /// Flags for what the text shows of its origin: anonymised names, a site's watermark.
+    fn quality_flags(&self, doc: &mut Document) {
         if ANONYMISED.is_match(&doc.text) {
             doc.flag("anonymised");
         }
@@ -227,8 +190,6 @@ impl Tagger {
         {
             doc.flag("watermark");
         }
-        meta.evidence = evidence;
-        doc.meta = Some(meta);
     }
 
     /// (ISO date, precision, the words it came from, whether it was inferred rather than stated).
@@ -507,6 +468,82 @@ impl Stage for Tagger {
         let (writer, documents, dated) = sink;
         writer.finish()?;
         Ok(format!("{documents} documents tagged, {dated} with a date"))
+    }
+}
+
+/// Title, speaker and role from the header; source and column from the page facts (or the
+/// headline's column tag).
+fn header_fields(
+    doc: &Document,
+    header: &Header,
+    paragraphs: &[&str],
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) {
+    // Title: the header's title lines joined (a title broken over lines), else a web headline.
+    if !header.title_lines.is_empty() {
+        let title = header.title_lines.concat();
+        evidence.insert("title".into(), header.title_lines.join("\n"));
+        meta.title = Some(title);
+    } else if let Some((_, _, title)) = &header.headline {
+        meta.title = Some(title.clone());
+        evidence.insert("title".into(), paragraphs[0].to_string());
+    }
+    if let Some((line, role, name)) = &header.byline {
+        meta.speaker = Some(name.clone());
+        meta.speaker_role = Some(role.clone());
+        evidence.insert("speaker".into(), line.clone());
+        evidence.insert("speaker_role".into(), line.clone());
+    }
+    meta.column = doc.page.column.clone();
+    if meta.column.is_none()
+        && let Some((column, _, _)) = &header.headline
+    {
+        meta.column = Some(column.clone());
+        if let Some(line) = paragraphs
+            .iter()
+            .find(|p| p.starts_with(&format!("【{column}】")))
+        {
+            evidence.insert("source_column".into(), line.to_string());
+        }
+    }
+    meta.source = doc.page.publisher.clone();
+    if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
+        evidence.insert("source".into(), line.clone());
+    }
+}
+
+/// The occasion: the opening's "召开…会议", else the title's "在…上的讲话", else the collection's.
+fn occasion(
+    doc: &Document,
+    body: &[&str],
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) {
+    let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+    if let Some(c) = OPENING_MEETING.captures(&opening) {
+        meta.occasion = Some(c[1].to_string());
+        evidence.insert(
+            "occasion".into(),
+            sentence_around(&opening, c.get(0).unwrap().start()),
+        );
+    } else if let Some(c) = meta
+        .title
+        .as_deref()
+        .and_then(|t| TITLE_MEETING.captures(t))
+    {
+        meta.occasion = Some(c[1].to_string());
+        evidence.insert("occasion".into(), meta.title.clone().unwrap_or_default());
+    } else if let Some(c) = doc
+        .collection
+        .as_deref()
+        .and_then(|t| COLLECTION_MEETING.captures(t))
+    {
+        meta.occasion = Some(c[1].to_string());
+        evidence.insert(
+            "occasion".into(),
+            doc.collection.clone().unwrap_or_default(),
+        );
     }
 }
 

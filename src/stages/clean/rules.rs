@@ -37,6 +37,32 @@ pub struct CleanedFile {
     pub documents: Vec<Document>,
 }
 
+/// What cleaning learns of a file on the way: its edits, page facts and flags.
+#[derive(Default)]
+struct FileFacts {
+    edits: Vec<Edit>,
+    page: PageMeta,
+    flags: Vec<String>,
+}
+
+/// Half-width punctuation between Chinese characters made full-width, line by line, each change
+/// an edit.
+fn repair_lines(lines: &mut [Line], facts: &mut FileFacts) {
+    for line in lines {
+        let repaired = repair_punctuation(&line.text);
+        if repaired != line.text {
+            facts.edits.push(Edit {
+                line: line.number,
+                rule: "punctuation".into(),
+                before: line.text.clone(),
+                after: Some(repaired.clone()),
+            });
+            line.text = repaired;
+            push_flag(&mut facts.flags, "punctuation_repaired");
+        }
+    }
+}
+
 /// A line of the decoded file that survived so far, with its 1-based line number.
 #[derive(Debug, Clone)]
 struct Line {
@@ -86,12 +112,37 @@ impl Cleaner {
             ));
         }
         let decoded = decode(bytes)?;
-        let mut edits = Vec::new();
-        let mut page = PageMeta::default();
-        let mut flags = Vec::new();
+        let mut facts = FileFacts::default();
+        let mut lines = self.noise_free_lines(&decoded.text, &mut facts);
+        if self.settings.repair_punctuation {
+            repair_lines(&mut lines, &mut facts);
+        }
+        let (collection, parts) = if self.settings.split_compilations {
+            split_compilation(lines, &mut facts.edits)
+        } else {
+            (None, vec![lines])
+        };
+        let documents = self.documents(source_file, &decoded.encoding, collection, parts, facts);
+        if documents.is_empty() {
+            return Err(if decoded.text.trim_matches(is_blank).is_empty() {
+                "no text: the file holds only white space".to_string()
+            } else {
+                format!(
+                    "no text left after cleaning (fewer than {} characters)",
+                    self.settings.min_document_chars
+                )
+            });
+        }
+        Ok(CleanedFile {
+            encoding: decoded.encoding,
+            documents,
+        })
+    }
 
+    /// The file's lines that are not blank and survive the noise rules, numbered from 1.
+    fn noise_free_lines(&self, text: &str, facts: &mut FileFacts) -> Vec<Line> {
         // CRLF and lone CR end a line as LF does.
-        let text = decoded.text.replace("\r\n", "\n").replace('\r', "\n");
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let mut lines = Vec::new();
         for (i, raw) in text.split('\n').enumerate() {
             let number = i as u32 + 1;
@@ -101,44 +152,32 @@ impl Cleaner {
             if trimmed.is_empty() {
                 continue;
             }
-            if let Some(text) =
-                self.apply_noise_rules(number, trimmed, &mut edits, &mut page, &mut flags)
-            {
+            if let Some(text) = self.apply_noise_rules(number, trimmed, facts) {
                 lines.push(Line { number, text });
             }
         }
+        lines
+    }
 
-        if self.settings.repair_punctuation {
-            for line in &mut lines {
-                let repaired = repair_punctuation(&line.text);
-                if repaired != line.text {
-                    edits.push(Edit {
-                        line: line.number,
-                        rule: "punctuation".into(),
-                        before: line.text.clone(),
-                        after: Some(repaired.clone()),
-                    });
-                    line.text = repaired;
-                    push_flag(&mut flags, "punctuation_repaired");
-                }
-            }
-        }
-
-        let (collection, parts) = if self.settings.split_compilations {
-            split_compilation(lines, &mut edits)
-        } else {
-            (None, vec![lines])
-        };
+    /// The documents of the file's parts (one unless it is a compilation), each with the edits
+    /// that concern it; parts too short to be a document are left out.
+    fn documents(
+        &self,
+        source_file: &str,
+        encoding: &str,
+        collection: Option<String>,
+        parts: Vec<Vec<Line>>,
+        mut facts: FileFacts,
+    ) -> Vec<Document> {
         let first_body_line = parts
             .first()
             .and_then(|p| p.first())
             .map_or(0, |l| l.number);
-
         let part_count = parts.len();
         let mut documents = Vec::new();
         for (index, mut part_lines) in parts.into_iter().enumerate() {
             if self.settings.repair_lost_line_breaks {
-                part_lines = restore_lost_line_breaks(part_lines, &mut edits);
+                part_lines = restore_lost_line_breaks(part_lines, &mut facts.edits);
             }
             let text = part_lines
                 .iter()
@@ -158,10 +197,10 @@ impl Cleaner {
             } else {
                 part_lines[part_lines.len() - 1].number
             };
-            let header_end = first_body_line;
-            let mut doc_edits: Vec<Edit> = edits
+            let mut doc_edits: Vec<Edit> = facts
+                .edits
                 .iter()
-                .filter(|e| (e.line >= first && e.line <= last) || e.line < header_end)
+                .filter(|e| (e.line >= first && e.line <= last) || e.line < first_body_line)
                 .cloned()
                 .collect();
             doc_edits.sort_by_key(|e| e.line);
@@ -172,39 +211,20 @@ impl Cleaner {
                 part: documents.len() as u32 + 1,
                 content_hash: hash,
                 text,
-                encoding: decoded.encoding.clone(),
+                encoding: encoding.to_string(),
                 collection: collection.clone(),
-                page: page.clone(),
+                page: facts.page.clone(),
                 edits: doc_edits,
-                flags: flags.clone(),
+                flags: facts.flags.clone(),
                 ..Default::default()
             });
         }
-        if documents.is_empty() {
-            return Err(if decoded.text.trim_matches(is_blank).is_empty() {
-                "no text: the file holds only white space".to_string()
-            } else {
-                format!(
-                    "no text left after cleaning (fewer than {} characters)",
-                    self.settings.min_document_chars
-                )
-            });
-        }
-        Ok(CleanedFile {
-            encoding: decoded.encoding,
-            documents,
-        })
+        documents
     }
 
     /// Runs the noise rules on one line; returns what is left of it, if anything.
-    fn apply_noise_rules(
-        &self,
-        number: u32,
-        text: &str,
-        edits: &mut Vec<Edit>,
-        page: &mut PageMeta,
-        flags: &mut Vec<String>,
-    ) -> Option<String> {
+    fn apply_noise_rules(&self, number: u32, text: &str, facts: &mut FileFacts) -> Option<String> {
+        let FileFacts { edits, page, flags } = facts;
         let mut text = text.to_string();
         for rule in &self.rules {
             if rule.max_chars > 0 && text.chars().count() > rule.max_chars
