@@ -13,8 +13,7 @@ use arrow::array::{
 use arrow::datatypes::Int32Type;
 use serde_json::Value;
 
-mod common;
-use common::read_table;
+use crate::common::read_table;
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
 const GOLD: &str = concat!(

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use arrow::array::{Array, AsArray};
 
-mod common;
-use common::{pipeline, read_table as table};
+use crate::common::{pipeline, read_table as table};
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
 

@@ -8,8 +8,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-mod common;
-use common::pipeline;
+use crate::common::pipeline;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 

@@ -8,7 +8,7 @@ use arrow::array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// A whole Parquet table as one record batch.
-#[allow(dead_code)] // not every test binary reads tables
+
 pub fn read_table(path: &Path) -> RecordBatch {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -19,7 +19,7 @@ pub fn read_table(path: &Path) -> RecordBatch {
 }
 
 /// Runs the real `pipeline` binary in `dir` and waits for it.
-#[allow(dead_code)] // not every test binary runs it this way
+
 pub fn pipeline(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pipeline"))
         .args(args)
