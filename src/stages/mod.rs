@@ -141,6 +141,8 @@ pub type Items<T> = Box<dyn Iterator<Item = Result<T>> + Send>;
 pub trait Stage: Sized + Sync {
     /// The stage's name: its command, its folder in the work folder.
     const NAME: &'static str;
+    /// What the items are called in progress lines.
+    const UNIT: &'static str = "documents";
     /// One unit of input, read in dataset order.
     type Item: Send;
     /// What [`Stage::work`] makes of one item.
@@ -182,7 +184,7 @@ fn run<S: Stage>(cx: &Context, output: &StageOutput) -> Result<String> {
     let stage = S::build(cx)?;
     let (total, items) = stage.items(cx)?;
     let mut sink = stage.open(cx, output)?;
-    let mut progress = Progress::new(S::NAME, total, cx.quiet);
+    let mut progress = Progress::new(S::NAME, S::UNIT, total, cx.quiet);
     for_each_batch(
         items,
         cx.settings.run.batch_documents,

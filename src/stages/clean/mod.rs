@@ -68,6 +68,7 @@ pub struct CleanSink {
 
 impl Stage for Clean {
     const NAME: &'static str = "clean";
+    const UNIT: &'static str = "files";
     type Item = usize;
     type Done = CleanedOrNot;
     type Sink = CleanSink;
