@@ -1,11 +1,13 @@
 //! `pipeline` turns raw Chinese speech texts into an open research dataset: Parquet tables of
 //! documents, sections, tokens and sources.
 //!
-//! The stages run in order, each reading its predecessor's output on disk:
-//! clean → dedupe → segment → tag → sectionize (see `stages`: each is a `Stage`, run by
-//! `stages::run` in the one batch loop of `batch`). The `runner` decides which stages run and
-//! commits their output; `schema` is the one place that defines the output tables; `model` is the
-//! data passed between stages; `evaluate` scores a dataset against hand-checked gold.
+//! The stages run in order, each reading its predecessors' output in the work folder:
+//! clean → dedupe → segment → tag → sectionize (see `stages`: each is a `Stage`, listed once in
+//! `stages::StageId` and driven in the one batch loop of `batch`). The `runner` decides which
+//! stages run, commits their output and publishes the dataset (`publish`: card and manifest; the
+//! output folder replaced whole by `io::folder`); `schema` is the one place that defines the output
+//! tables; `model` is the data passed between stages; `evaluate` scores a dataset against
+//! hand-checked gold.
 
 pub mod batch;
 pub mod error;

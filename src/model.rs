@@ -52,11 +52,11 @@ impl Document {
     }
 }
 
-/// The dedupe stage's word on one document it kept (a line of `stages/dedupe/kept.jsonl`). Later
+/// The dedupe stage's word on one document it kept (a line of `dedupe/kept.jsonl` in the work folder). Later
 /// stages read the clean stage's documents and keep those named here: the texts are written once.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct KeptDocument {
-    /// 1-based line of `stages/clean/documents.jsonl` holding the document.
+    /// 1-based line of `clean/documents.jsonl` holding the document.
     pub line: u64,
     pub doc_id: String,
     #[serde(default)]
@@ -73,7 +73,7 @@ impl KeptDocument {
     }
 }
 
-/// What the tag stage adds to one kept document (a line of `stages/tag/annotations.jsonl`, in the
+/// What the tag stage adds to one kept document (a line of `tag/annotations.jsonl`, in the
 /// order of `kept.jsonl`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Annotation {

@@ -91,6 +91,14 @@ fn duration(seconds: f64) -> String {
     }
 }
 
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,13 +116,5 @@ mod tests {
         assert_eq!(duration(42.4), "42 s");
         assert_eq!(duration(600.0), "10 min");
         assert_eq!(duration(3900.0 * 2.0), "2 h 10 min");
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! The documents between stages. Their texts are written once, by the clean stage
-//! (`stages/clean/documents.jsonl`); dedupe names the documents it keeps (`stages/dedupe/kept.jsonl`)
-//! and tag writes what it adds to each (`stages/tag/annotations.jsonl`); segment's tokens are one
-//! row per kept document (`stages/segment/tokens.arrow`). Later stages read them together here, so
+//! (`clean/documents.jsonl` in the work folder); dedupe names the documents it keeps (`dedupe/kept.jsonl`)
+//! and tag writes what it adds to each (`tag/annotations.jsonl`); segment's tokens are one
+//! row per kept document (`segment/tokens.arrow`). Later stages read them together here, so
 //! no stage copies the texts again.
 
 use std::path::{Path, PathBuf};
