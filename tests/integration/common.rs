@@ -8,7 +8,6 @@ use arrow::array::RecordBatch;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 /// A whole Parquet table as one record batch.
-
 pub fn read_table(path: &Path) -> RecordBatch {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -19,7 +18,6 @@ pub fn read_table(path: &Path) -> RecordBatch {
 }
 
 /// Runs the real `pipeline` binary in `dir` and waits for it.
-
 pub fn pipeline(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pipeline"))
         .args(args)
