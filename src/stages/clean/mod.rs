@@ -19,6 +19,7 @@ use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Sou
 use crate::settings::Settings;
 use crate::stages::{Context, Items, Stage};
 
+mod markup;
 mod rules;
 pub use rules::{CleanedFile, Cleaner, repair_punctuation};
 

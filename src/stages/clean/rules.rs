@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::markup;
 use crate::io::raw::{decode, is_han};
 use crate::model::{Document, Edit, PageMeta};
 use crate::outline::{find_inline_next_item, parse_marker};
@@ -35,6 +36,51 @@ pub struct Cleaner {
 pub struct CleanedFile {
     pub encoding: String,
     pub documents: Vec<Document>,
+}
+
+/// Two or more wide spaces (U+3000, U+2003) inside a line: where a paragraph began before the text
+/// was flattened to one line.
+static PARAGRAPH_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\x{3000}\x{2003}][\x{3000}\x{2003} \t\x{a0}]*[\x{3000}\x{2003}]").unwrap()
+});
+
+/// The file's lines as (1-based number, text): as they are, or read from Markdown with its markup
+/// gone (each line it removed or changed recorded as a `markdown` edit).
+fn source_lines(text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
+    if !markup::is_markdown(text) {
+        return (1..).zip(text.split('\n').map(str::to_string)).collect();
+    }
+    push_flag(&mut facts.flags, "markdown");
+    let (plain, _front_matter) = markup::plain_lines(text);
+    let source: Vec<&str> = text.split('\n').collect();
+    let mut kept = vec![false; source.len() + 1];
+    for line in &plain {
+        let number = line.number as usize;
+        kept[number] = true;
+        let before = source
+            .get(number - 1)
+            .map_or("", |l| l.trim_matches(is_blank));
+        if line.text.trim_matches(is_blank) != before {
+            facts.edits.push(Edit {
+                line: line.number,
+                rule: "markdown".into(),
+                before: before.to_string(),
+                after: Some(line.text.clone()),
+            });
+        }
+    }
+    for (i, line) in source.iter().enumerate() {
+        let line = line.trim_matches(is_blank);
+        if !kept[i + 1] && !line.is_empty() {
+            facts.edits.push(Edit {
+                line: i as u32 + 1,
+                rule: "markdown".into(),
+                before: line.to_string(),
+                after: None,
+            });
+        }
+    }
+    plain.into_iter().map(|l| (l.number, l.text)).collect()
 }
 
 /// What cleaning learns of a file on the way: its edits, page facts and flags.
@@ -139,21 +185,37 @@ impl Cleaner {
         })
     }
 
-    /// The file's lines that are not blank and survive the noise rules, numbered from 1.
+    /// The file's lines that are not blank and survive the noise rules, numbered from 1 as in
+    /// the file; a line holding several paragraphs (set apart by runs of wide spaces, the usual
+    /// web indentation, in a text flattened to one line) gives one line each.
     fn noise_free_lines(&self, text: &str, facts: &mut FileFacts) -> Vec<Line> {
         // CRLF and lone CR end a line as LF does.
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let mut lines = Vec::new();
-        for (i, raw) in text.split('\n').enumerate() {
-            let number = i as u32 + 1;
+        for (number, raw) in source_lines(&text, facts) {
             // NUL bytes go first, so a line of blanks around a NUL is blank too.
             let without_nul = raw.replace('\0', "");
             let trimmed = without_nul.trim_matches(is_blank);
             if trimmed.is_empty() {
                 continue;
             }
-            if let Some(text) = self.apply_noise_rules(number, trimmed, facts) {
-                lines.push(Line { number, text });
+            let paragraphs: Vec<&str> = PARAGRAPH_BREAK
+                .split(trimmed)
+                .map(|p| p.trim_matches(is_blank))
+                .filter(|p| !p.is_empty())
+                .collect();
+            if paragraphs.len() > 1 {
+                facts.edits.push(Edit {
+                    line: number,
+                    rule: "paragraph_breaks".into(),
+                    before: trimmed.to_string(),
+                    after: Some(paragraphs.join("\n")),
+                });
+            }
+            for paragraph in paragraphs {
+                if let Some(text) = self.apply_noise_rules(number, paragraph, facts) {
+                    lines.push(Line { number, text });
+                }
             }
         }
         lines
@@ -524,6 +586,63 @@ mod tests {
         for doc in flagged {
             assert!(doc.flags.iter().any(|f| f == "noise:paid_marks"));
             assert!(!doc.text.contains("##paid"));
+        }
+    }
+
+    fn dev_file(name: &str) -> Document {
+        let raw = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+        let mut cleaned = cleaner().clean_file(name, &raw).unwrap();
+        assert_eq!(cleaned.documents.len(), 1);
+        cleaned.documents.remove(0)
+    }
+
+    #[test]
+    fn a_text_flattened_to_one_line_gets_its_paragraphs_back() {
+        // Paragraphs set apart by U+3000 pairs (001) and by U+2003 pairs (016).
+        for (name, paragraph) in [
+            (
+                "001.txt",
+                "一、坚守党校初心，就必须始终自觉服务好党和国家工作大局",
+            ),
+            (
+                "016.txt",
+                "乙巳蛇年春节即将到来。我们在这里欢聚一堂，共迎新春。",
+            ),
+        ] {
+            let doc = dev_file(name);
+            assert!(doc.text.lines().count() > 10, "{name}");
+            assert!(doc.text.lines().any(|l| l == paragraph), "{name}");
+            assert!(!doc.text.contains(['\u{3000}', '\u{2003}']), "{name}");
+            assert!(doc.edits.iter().any(|e| e.rule == "paragraph_breaks"));
+        }
+    }
+
+    #[test]
+    fn markdown_is_read_without_its_markup() {
+        for (name, title, heading) in [
+            (
+                "003.txt",
+                "坚定不移地坚持发展的方向",
+                "一、开发部的改革要为各系统的改革树立榜样",
+            ),
+            (
+                "031.txt",
+                "对中国农话网与交换机产业的一点看法",
+                "中国农话的现状及发展趋势",
+            ),
+        ] {
+            let doc = dev_file(name);
+            assert_eq!(doc.text.lines().next(), Some(title), "{name}");
+            assert!(doc.text.lines().any(|l| l == heading), "{name}");
+            for markup in ["# ", "<img", "**", "api.visitor"] {
+                assert!(!doc.text.contains(markup), "{name}: {markup}");
+            }
+            assert!(doc.flags.contains(&"markdown".to_string()));
+            let removed = doc
+                .edits
+                .iter()
+                .find(|e| e.rule == "markdown" && e.after.is_none());
+            assert!(removed.unwrap().before.starts_with("<img"), "{name}");
         }
     }
 
