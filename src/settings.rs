@@ -99,6 +99,8 @@ pub struct CleanSettings {
     pub rules: Vec<NoiseRule>,
     /// Turn half-width , : ; ! ? between Chinese characters into their full-width forms.
     pub repair_punctuation: bool,
+    /// Remove pinyin readings printed in brackets after characters (`會(huì)議` → `會議`).
+    pub remove_pinyin_glosses: bool,
     /// Split a compilation (a first line ending in 汇编) into its documents.
     pub split_compilations: bool,
     /// Put an item of a numbered run that follows a full stop mid-paragraph on its own line.
@@ -155,6 +157,7 @@ impl Default for CleanSettings {
                 ),
             ],
             repair_punctuation: true,
+            remove_pinyin_glosses: true,
             split_compilations: true,
             repair_lost_line_breaks: true,
             max_file_bytes: 256 * 1024 * 1024,

@@ -91,22 +91,56 @@ struct FileFacts {
     flags: Vec<String>,
 }
 
-/// Half-width punctuation between Chinese characters made full-width, line by line, each change
-/// an edit.
-fn repair_lines(lines: &mut [Line], facts: &mut FileFacts) {
+/// One repair applied line by line, each change an edit under `rule` (and the document flagged
+/// `flag`, if given).
+fn repair_lines(
+    lines: &mut [Line],
+    facts: &mut FileFacts,
+    rule: &str,
+    repair: fn(&str) -> String,
+    flag: Option<&str>,
+) {
     for line in lines {
-        let repaired = repair_punctuation(&line.text);
+        let repaired = repair(&line.text);
         if repaired != line.text {
             facts.edits.push(Edit {
                 line: line.number,
-                rule: "punctuation".into(),
+                rule: rule.into(),
                 before: line.text.clone(),
                 after: Some(repaired.clone()),
             });
             line.text = repaired;
-            push_flag(&mut facts.flags, "punctuation_repaired");
+            if let Some(flag) = flag {
+                push_flag(&mut facts.flags, flag);
+            }
         }
     }
+}
+
+/// A pinyin reading in brackets right after a Han character, as pages for learners print them
+/// (`會(huì)議`, `市长(shì zhǎng)`): lower-case pinyin letters, one to four syllables, a tone mark in
+/// at least one, so that `(a)`, `(abc)` or an English word stays.
+static PINYIN_GLOSS: LazyLock<Regex> = LazyLock::new(|| {
+    let syllable = "[a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]?[a-zü]{0,5}";
+    Regex::new(&format!(
+        r"(\p{{Han}})[(（]({syllable}(?:\s{syllable}){{0,3}})[)）]"
+    ))
+    .unwrap()
+});
+
+/// The text without the pinyin readings glossed after its characters.
+pub fn remove_pinyin_glosses(line: &str) -> String {
+    PINYIN_GLOSS
+        .replace_all(line, |c: &regex::Captures| {
+            let toned = c[2]
+                .chars()
+                .any(|ch| "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ".contains(ch));
+            match toned && !c[2].trim().is_empty() {
+                true => c[1].to_string(),
+                false => c[0].to_string(),
+            }
+        })
+        .into_owned()
 }
 
 /// A line of the decoded file that survived so far, with its 1-based line number.
@@ -160,8 +194,24 @@ impl Cleaner {
         let decoded = decode(bytes)?;
         let mut facts = FileFacts::default();
         let mut lines = self.noise_free_lines(&decoded.text, &mut facts);
+        if self.settings.remove_pinyin_glosses {
+            repair_lines(
+                &mut lines,
+                &mut facts,
+                "pinyin_gloss",
+                remove_pinyin_glosses,
+                None,
+            );
+        }
         if self.settings.repair_punctuation {
-            repair_lines(&mut lines, &mut facts);
+            let flag = Some("punctuation_repaired");
+            repair_lines(
+                &mut lines,
+                &mut facts,
+                "punctuation",
+                repair_punctuation,
+                flag,
+            );
         }
         let (collection, parts) = if self.settings.split_compilations {
             split_compilation(lines, &mut facts.edits)
@@ -525,6 +575,34 @@ mod tests {
 
     fn cleaner() -> Cleaner {
         Cleaner::new(&CleanSettings::default())
+    }
+
+    #[test]
+    fn pinyin_readings_after_characters_are_removed() {
+        assert_eq!(
+            remove_pinyin_glosses("黨代表選舉會(huì)議"),
+            "黨代表選舉會議"
+        );
+        assert_eq!(remove_pinyin_glosses("市长(shì zhǎng)讲话"), "市长讲话");
+        for kept in [
+            "附件(a)",
+            "系统(abc)",
+            "中心（Center）",
+            "（一）",
+            "用(yong)法",
+        ] {
+            assert_eq!(remove_pinyin_glosses(kept), kept);
+        }
+        // Real pages of three sites that print readings after characters.
+        for name in ["010.txt", "027.txt", "038.txt"] {
+            let doc = dev_file(name);
+            assert_eq!(remove_pinyin_glosses(&doc.text), doc.text, "{name}");
+            assert!(doc.edits.iter().any(|e| e.rule == "pinyin_gloss"), "{name}");
+            assert!(
+                !doc.text.contains("(guān)") && !doc.text.contains("(xué)"),
+                "{name}"
+            );
+        }
     }
 
     #[test]
