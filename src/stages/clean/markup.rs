@@ -28,7 +28,7 @@ static ORDERED_MARKER: LazyLock<Regex> =
 /// as emphasis, since a closing `**` after punctuation must be followed by space or punctuation,
 /// which Chinese text does not put there.
 static LEFTOVER_STRONG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\*\*([^*\n]+?)\*\*").unwrap());
+    LazyLock::new(|| Regex::new(r"\*\*([^*\n]*?)\*\*").unwrap());
 static TAGS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap());
 
 /// Whether the text is Markdown: front matter, or at least two signs of it (two headings, a
@@ -63,6 +63,7 @@ pub fn plain_lines(text: &str) -> (Vec<PlainLine>, Option<String>) {
         .collect();
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) as u32;
     let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let mut reader = Reader::default();
@@ -104,6 +105,9 @@ impl Reader {
                 }
             }
             Event::Text(text) | Event::Code(text) => self.push(&text, line_of(offset)),
+            // A note's mark in the text goes; the note itself stays, as a line of its own.
+            Event::FootnoteReference(_) => {}
+            Event::Start(Tag::FootnoteDefinition(_)) => self.flush(),
             Event::InlineHtml(html) | Event::Html(html) => {
                 let text = TAGS.replace_all(&html, "");
                 if !text.trim().is_empty() {
@@ -201,6 +205,14 @@ mod tests {
         assert_eq!(
             texts("# 题\n\n**第一、内乱外患。**由于通信发展迅速\n"),
             ["题", "第一、内乱外患。由于通信发展迅速"]
+        );
+    }
+
+    #[test]
+    fn footnote_marks_go_and_notes_stay() {
+        assert_eq!(
+            texts("# 题\n\n反对党八股[^1-a]（节选）\n\n[^1-a]: 〔八股〕文体名。\n"),
+            ["题", "反对党八股（节选）", "〔八股〕文体名。"]
         );
     }
 

@@ -668,9 +668,23 @@ mod tests {
     }
 
     fn dev_file(name: &str) -> Document {
-        let raw = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
-        let mut cleaned = cleaner().clean_file(name, &raw).unwrap();
-        assert_eq!(cleaned.documents.len(), 1);
+        one_document(
+            name,
+            &std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap(),
+        )
+    }
+
+    /// A file of tests/fixtures/real (SOURCES.md there says where each comes from).
+    fn real_file(name: &str) -> Document {
+        one_document(
+            name,
+            &std::fs::read(format!("tests/fixtures/real/{name}")).unwrap(),
+        )
+    }
+
+    fn one_document(name: &str, raw: &[u8]) -> Document {
+        let mut cleaned = cleaner().clean_file(name, raw).unwrap();
+        assert_eq!(cleaned.documents.len(), 1, "{name}");
         cleaned.documents.remove(0)
     }
 
@@ -693,6 +707,21 @@ mod tests {
             assert!(!doc.text.contains(['\u{3000}', '\u{2003}']), "{name}");
             assert!(doc.edits.iter().any(|e| e.rule == "paragraph_breaks"));
         }
+        // A letter from another collection (a CSV of speeches, one per line): its text field.
+        let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
+        let record = csv
+            .lines()
+            .find(|l| l.starts_with("2020-05-19,　　回信"))
+            .unwrap();
+        let doc = one_document("letter", record.split_once(',').unwrap().1.as_bytes());
+        let lines: Vec<&str> = doc.text.lines().collect();
+        assert_eq!(
+            lines[..2],
+            [
+                "回信北京科技大学全体巴基斯坦留学生：",
+                "你们好！来信收悉。得知你们到中国留学以来，既学到了丰富知识，也结识了不少中国朋友，我为你们取得的成绩感到高兴。"
+            ]
+        );
     }
 
     #[test]
