@@ -603,6 +603,10 @@ mod tests {
                 "{name}"
             );
         }
+        // Full-width brackets, in a textbook's notes (another repository).
+        let doc = real_file("pinyin_cntextbook_1.md");
+        assert!(doc.text.contains("〔殉职〕为公务而牺牲生命。"));
+        assert!(doc.text.contains("〔拈轻怕重〕"));
     }
 
     #[test]
@@ -750,6 +754,23 @@ mod tests {
                 .iter()
                 .find(|e| e.rule == "markdown" && e.after.is_none());
             assert!(removed.unwrap().before.starts_with("<img"), "{name}");
+        }
+        // A WeChat article clipped to Markdown (title a link, images, bold) and a textbook text
+        // with front matter, HTML and footnotes, from two other repositories.
+        let doc = real_file("md_partygov_1.md");
+        assert!(
+            doc.text
+                .starts_with("寻访恽代英的足迹（武汉）丨走进武汉革命博物馆，重温恽代英峥嵘岁月\n")
+        );
+        let doc2 = real_file("md_cntextbook_1.md");
+        assert!(
+            doc2.text
+                .contains("（一九四二年二月八日）\n现在来分析一下党八股的坏处在什么地方。")
+        );
+        for text in [&doc.text, &doc2.text] {
+            for markup in ["![", "](", "**", "<div", "[^", "tip: |"] {
+                assert!(!text.contains(markup), "{markup}");
+            }
         }
     }
 
