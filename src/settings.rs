@@ -150,6 +150,33 @@ impl Default for CleanSettings {
                     DropLine,
                 )
                 .with_max_chars(400),
+                // A photo caption ends with its credit: …新华社记者 谢环驰/摄, …（摄影 王晔 摄）.
+                rule(
+                    "photo_caption",
+                    r"(记者|摄影|通讯员)\s*[\p{Han}·]{2,4}(\s*[、/]\s*[\p{Han}·]{2,4})*\s*/?\s*摄\s*[)）]?$",
+                    DropLine,
+                )
+                .with_max_chars(300),
+                // A credit line of its own: (文 王小俊 图 王小俊 审核 孙开进), (责任编辑 吴秀丽).
+                rule(
+                    "credit_line",
+                    r"^[（(]\s*(记者|文|图|摄影|摄|责任编辑|编辑|审核|校对|通讯员|作者)[\s:：][^（）()]{1,60}[)）]$",
+                    DropLine,
+                ),
+                // A reporter's credit inside a paragraph: 本网讯(记者 吴秀丽)今天…
+                rule(
+                    "reporter_credit",
+                    r"[（(]\s*(记者|通讯员)[\s:：]*[\p{Han}·]{2,4}([\s、]+[\p{Han}·]{2,4}){0,3}\s*[)）]",
+                    RemoveMatch,
+                )
+                .with_max_chars(0),
+                // A news agency's dateline before the text: 新华社北京1月27日电
+                rule(
+                    "news_dateline",
+                    r"^[（(]?(新华社|中新社|中国新闻社|人民网|央视网|中新网)[\p{Han}]{0,8}\d{1,2}月\d{1,2}日\s*电[）)]?\s*",
+                    RemoveMatch,
+                )
+                .with_max_chars(0),
                 rule(
                     "page_footer",
                     r"^(【?(打印|关闭)(本页|窗口)】?\s*){1,3}$|^(上一篇|下一篇)[:：]",

@@ -693,6 +693,53 @@ mod tests {
     }
 
     #[test]
+    fn photo_captions_credits_and_datelines_go_and_the_text_stays() {
+        let removed = |doc: &Document, rule: &str| -> Vec<String> {
+            let edits = doc.edits.iter().filter(|e| e.rule == rule);
+            edits.map(|e| e.before.clone()).collect()
+        };
+        // Captions of two collections of Xinhua texts.
+        let doc = dev_file("001.txt");
+        assert_eq!(removed(&doc, "photo_caption").len(), 4);
+        assert!(!doc.text.contains("新华社记者") && doc.text.contains("一、坚守党校初心"));
+        let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
+        let record = csv.lines().find(|l| l.starts_with("2020-02-16,")).unwrap();
+        let doc = one_document("2020-02-16", record.split_once(',').unwrap().1.as_bytes());
+        assert!(
+            removed(&doc, "photo_caption")
+                .iter()
+                .all(|c| c.ends_with("/摄"))
+        );
+        assert!(!removed(&doc, "photo_caption").is_empty());
+        // Credits of three news sites, on their own line or inside a paragraph.
+        let doc = dev_file("015.txt");
+        assert_eq!(
+            removed(&doc, "credit_line"),
+            ["(文 王小俊 图 王小俊 审核 孙开进)"]
+        );
+        let doc = dev_file("023.txt");
+        assert_eq!(
+            removed(&doc, "credit_line"),
+            ["(摄影 吴秀丽)", "(责任编辑 吴秀丽)"]
+        );
+        assert!(
+            doc.text.starts_with("本网讯今天(11月26日)上午"),
+            "{}",
+            doc.text
+        );
+        assert!(dev_file("005.txt").text.contains("便捷式播放器。"));
+        assert!(!dev_file("005.txt").text.contains("盛林娟"));
+        // A dateline glued before the title.
+        let doc = dev_file("016.txt");
+        assert!(
+            doc.text
+                .lines()
+                .any(|l| l.starts_with("在二〇二五年春节团拜会上的讲话"))
+        );
+        assert!(!doc.text.contains("日电"));
+    }
+
+    #[test]
     fn a_text_flattened_to_one_line_gets_its_paragraphs_back() {
         // Paragraphs set apart by U+3000 pairs (001) and by U+2003 pairs (016).
         for (name, paragraph) in [
