@@ -109,6 +109,9 @@ pub struct CleanSettings {
     pub max_file_bytes: u64,
     /// A document with fewer characters than this after cleaning is rejected.
     pub min_document_chars: usize,
+    /// A short line found in at least this many texts of the corpus is boilerplate and removed
+    /// (0: learn none).
+    pub boilerplate_min_files: usize,
 }
 
 impl Default for CleanSettings {
@@ -189,6 +192,7 @@ impl Default for CleanSettings {
             repair_lost_line_breaks: true,
             max_file_bytes: 256 * 1024 * 1024,
             min_document_chars: 20,
+            boilerplate_min_files: 3,
         }
     }
 }

@@ -35,6 +35,11 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+/// A line that is a speaker's byline: role and name (市委书记 张三, …主任李四同志).
+pub fn is_byline(line: &str) -> bool {
+    BYLINE.is_match(line)
+}
+
 static HEADLINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】(?:(\p{Han}{2,4})[：:])?(.+)$").unwrap());
 static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {

@@ -1026,3 +1026,55 @@ fn the_output_folder_holds_the_dataset_only_and_is_never_mixed_with_other_files(
     work.run_ok(&["run", "--force"]);
     assert!(!work.path("out/stages").exists());
 }
+
+#[test]
+fn boilerplate_is_learned_across_files_and_a_new_file_can_change_it() {
+    // Two wiki exports whose licence footer recurs, beside the seeds: seen in two texts, the
+    // footer is not yet boilerplate (clean.boilerplate_min_files is 3).
+    let work = Workdir::with_seeds();
+    let dev = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dev/raw");
+    for name in ["022.txt", "039.txt"] {
+        std::fs::copy(format!("{dev}/{name}"), work.path(&format!("raw/{name}"))).unwrap();
+    }
+    work.run_ok(&["run"]);
+    let texts = |work: &Workdir| -> Vec<String> {
+        let documents = work.table("documents");
+        let text = strings(&documents, "text");
+        (0..documents.num_rows())
+            .map(|i| text.value(i).to_string())
+            .collect()
+    };
+    assert!(texts(&work).iter().any(|t| t.contains("Public domain")));
+    // A third export: now the footer is learned, and the two files cleaned before lose it too.
+    std::fs::copy(format!("{dev}/011.txt"), work.path("raw/011.txt")).unwrap();
+    let stderr = work.run_ok(&["run"]);
+    assert!(!stderr.contains("files' documents reused"), "{stderr}");
+    let after = texts(&work);
+    assert!(
+        after
+            .iter()
+            .all(|t| !t.contains("Public domain") && !t.contains("公有领域"))
+    );
+    // What a speech says stays, in the seeds and in the reports.
+    assert!(
+        after
+            .iter()
+            .any(|t| t.contains("团结起来，争取更大的胜利！"))
+    );
+    let learned =
+        std::fs::read_to_string(work.path(".pipeline/out/clean/boilerplate.jsonl")).unwrap();
+    assert!(
+        learned.contains("{\"line\":\"Public domain\",\"texts\":3}"),
+        "{learned}"
+    );
+    // The same as a fresh run on the same files.
+    let fresh = Workdir::with_seeds();
+    for name in ["011.txt", "022.txt", "039.txt"] {
+        std::fs::copy(format!("{dev}/{name}"), fresh.path(&format!("raw/{name}"))).unwrap();
+    }
+    fresh.run_ok(&["run"]);
+    assert_eq!(
+        std::fs::read(work.path("out/documents.parquet")).unwrap(),
+        std::fs::read(fresh.path("out/documents.parquet")).unwrap()
+    );
+}

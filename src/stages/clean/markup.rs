@@ -19,7 +19,7 @@ static HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^#{1,6}[ \t]
 static LINK_OR_IMAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"!?\[[^\]\n]*\]\([^)\s]+\)").unwrap());
 static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?mi)^\s*</?(img|div|p|br|span|a|section|table|font|strong|b)\b[^>]*>").unwrap()
+    Regex::new(r"(?i)</?(img|div|p|br|span|a|section|table|font|strong|b)\b[^>]*>").unwrap()
 });
 static BOLD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\*\*[^*\n]+\*\*").unwrap());
 static ORDERED_MARKER: LazyLock<Regex> =

@@ -19,9 +19,20 @@ use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Sou
 use crate::settings::Settings;
 use crate::stages::{Context, Items, Stage};
 
+mod boilerplate;
+use boilerplate::Boilerplate;
 mod markup;
 mod rules;
 pub use rules::{CleanedFile, Cleaner, repair_punctuation};
+
+/// The lines learned as boilerplate (one JSON line each: the line, how many texts hold it).
+pub const BOILERPLATE_FILE: &str = "boilerplate.jsonl";
+
+#[derive(serde::Serialize)]
+struct LearnedLine<'a> {
+    line: &'a str,
+    texts: usize,
+}
 
 /// A raw file as listed: its record (name, SHA-256, size; or why it was rejected) and its real path
 /// (its name in the tables may have lost bytes that are not UTF-8).
@@ -30,6 +41,8 @@ pub type ListedFile = (SourceRecord, Option<PathBuf>);
 /// The clean stage over the files the runner listed.
 pub struct Clean {
     cleaner: Cleaner,
+    /// The boilerplate learned from the corpus, as written to `boilerplate.jsonl`.
+    boilerplate: Vec<Vec<u8>>,
     max_file_bytes: u64,
     /// The listed files, in name order.
     files: Vec<ListedFile>,
@@ -105,16 +118,44 @@ impl Stage for Clean {
             },
             false => None,
         };
+        // A corpus-wide pass first: the short lines that recur across texts.
+        let unique: Vec<&Path> = first_with_hash
+            .values()
+            .filter_map(|&i| files[i].1.as_deref())
+            .collect();
+        let settings = &cx.settings.clean;
+        let learned = Boilerplate::learn(
+            &unique,
+            settings.max_file_bytes,
+            settings.boilerplate_min_files,
+        );
+        let boilerplate: Vec<Vec<u8>> = learned
+            .lines()
+            .map(|(line, texts)| {
+                let mut json = to_json_line(&LearnedLine {
+                    line,
+                    texts: *texts,
+                });
+                json.push(b'\n');
+                json
+            })
+            .collect();
+        // A file cleaned before is reused only if what counts as boilerplate did not change (a
+        // new file can change it).
+        let same_boilerplate = std::fs::read(stage_dir(cx.work, Self::NAME).join(BOILERPLATE_FILE))
+            .is_ok_and(|stored| stored == boilerplate.concat());
         let reusable = files
             .iter()
             .map(|(record, _)| {
-                stored
-                    .as_ref()
-                    .is_some_and(|s| StoredClean::has(&s.files, record))
+                same_boilerplate
+                    && stored
+                        .as_ref()
+                        .is_some_and(|s| StoredClean::has(&s.files, record))
             })
             .collect();
         Ok(Clean {
-            cleaner: Cleaner::new(&cx.settings.clean),
+            cleaner: Cleaner::new(settings).with_boilerplate(std::sync::Arc::new(learned)),
+            boilerplate,
             max_file_bytes: cx.settings.clean.max_file_bytes,
             files,
             copy_of,
@@ -244,6 +285,8 @@ impl Stage for Clean {
             source_writer.write(source)?;
         }
         source_writer.finish()?;
+        let path = output.file(BOILERPLATE_FILE);
+        std::fs::write(&path, self.boilerplate.concat()).map_err(|e| Error::io(&path, e))?;
         let reused = match reused {
             0 => String::new(),
             n => format!(" ({n} files' documents reused from the last run)"),

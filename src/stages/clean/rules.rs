@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::boilerplate::Boilerplate;
 use super::markup;
 use crate::io::raw::{decode, is_han};
 use crate::model::{Document, Edit, PageMeta};
@@ -28,6 +29,7 @@ struct CompiledRule {
 
 pub struct Cleaner {
     rules: Vec<CompiledRule>,
+    boilerplate: std::sync::Arc<Boilerplate>,
     settings: CleanSettings,
 }
 
@@ -40,9 +42,42 @@ pub struct CleanedFile {
 
 /// Two or more wide spaces (U+3000, U+2003) inside a line: where a paragraph began before the text
 /// was flattened to one line.
-static PARAGRAPH_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static PARAGRAPH_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\x{3000}\x{2003}][\x{3000}\x{2003} \t\x{a0}]*[\x{3000}\x{2003}]").unwrap()
 });
+
+/// The file's paragraphs as (1-based line number, text), trimmed and none blank: its lines, or
+/// read from Markdown; a line holding several paragraphs (set apart by runs of wide spaces, the
+/// usual web indentation, in a text flattened to one line) gives one each, a `paragraph_breaks`
+/// edit recorded.
+fn paragraphs(text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
+    // CRLF and lone CR end a line as LF does.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = Vec::new();
+    for (number, raw) in source_lines(&text, facts) {
+        // NUL bytes and zero-width spaces go first, so a line of blanks around them is blank too.
+        let without_nul = raw.replace(['\0', '\u{200b}', '\u{2060}'], "");
+        let trimmed = without_nul.trim_matches(is_blank);
+        if trimmed.is_empty() {
+            continue;
+        }
+        let pieces: Vec<&str> = PARAGRAPH_BREAK
+            .split(trimmed)
+            .map(|p| p.trim_matches(is_blank))
+            .filter(|p| !p.is_empty())
+            .collect();
+        if pieces.len() > 1 {
+            facts.edits.push(Edit {
+                line: number,
+                rule: "paragraph_breaks".into(),
+                before: trimmed.to_string(),
+                after: Some(pieces.join("\n")),
+            });
+        }
+        out.extend(pieces.into_iter().map(|p| (number, p.to_string())));
+    }
+    out
+}
 
 /// The file's lines as (1-based number, text): as they are, or read from Markdown with its markup
 /// gone (each line it removed or changed recorded as a `markdown` edit).
@@ -130,6 +165,10 @@ static PINYIN_GLOSS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The text without the pinyin readings glossed after its characters.
 pub fn remove_pinyin_glosses(line: &str) -> String {
+    // Most lines have no bracket at all: the regex is not run on them.
+    if !line.contains('(') && !line.contains('（') {
+        return line.to_string();
+    }
     PINYIN_GLOSS
         .replace_all(line, |c: &regex::Captures| {
             let toned = c[2]
@@ -178,8 +217,15 @@ impl Cleaner {
             .collect();
         Cleaner {
             rules,
+            boilerplate: Default::default(),
             settings: settings.clone(),
         }
+    }
+
+    /// The cleaner that also drops the lines learned as boilerplate of the corpus.
+    pub fn with_boilerplate(mut self, boilerplate: std::sync::Arc<Boilerplate>) -> Self {
+        self.boilerplate = boilerplate;
+        self
     }
 
     /// Cleans one raw file, or says why it gives no document.
@@ -235,37 +281,25 @@ impl Cleaner {
         })
     }
 
-    /// The file's lines that are not blank and survive the noise rules, numbered from 1 as in
-    /// the file; a line holding several paragraphs (set apart by runs of wide spaces, the usual
-    /// web indentation, in a text flattened to one line) gives one line each.
+    /// The file's lines that are not blank and survive the boilerplate learned from the corpus
+    /// and the noise rules, numbered from 1 as in the file.
     fn noise_free_lines(&self, text: &str, facts: &mut FileFacts) -> Vec<Line> {
-        // CRLF and lone CR end a line as LF does.
-        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let paragraphs = paragraphs(text, facts);
+        let boilerplate = self.boilerplate.judge(&paragraphs);
         let mut lines = Vec::new();
-        for (number, raw) in source_lines(&text, facts) {
-            // NUL bytes go first, so a line of blanks around a NUL is blank too.
-            let without_nul = raw.replace('\0', "");
-            let trimmed = without_nul.trim_matches(is_blank);
-            if trimmed.is_empty() {
-                continue;
-            }
-            let paragraphs: Vec<&str> = PARAGRAPH_BREAK
-                .split(trimmed)
-                .map(|p| p.trim_matches(is_blank))
-                .filter(|p| !p.is_empty())
-                .collect();
-            if paragraphs.len() > 1 {
+        for ((number, paragraph), verdict) in paragraphs.into_iter().zip(boilerplate) {
+            if let Some(rule) = verdict {
                 facts.edits.push(Edit {
                     line: number,
-                    rule: "paragraph_breaks".into(),
-                    before: trimmed.to_string(),
-                    after: Some(paragraphs.join("\n")),
+                    rule,
+                    before: paragraph,
+                    after: None,
                 });
+                push_flag(&mut facts.flags, "boilerplate");
+                continue;
             }
-            for paragraph in paragraphs {
-                if let Some(text) = self.apply_noise_rules(number, paragraph, facts) {
-                    lines.push(Line { number, text });
-                }
+            if let Some(text) = self.apply_noise_rules(number, &paragraph, facts) {
+                lines.push(Line { number, text });
             }
         }
         lines
