@@ -25,3 +25,13 @@ pub fn pipeline(dir: &Path, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// A document of `text` as the stages after clean see it, with empty metadata.
+pub fn document(text: &str) -> pipeline::model::Document {
+    pipeline::model::Document {
+        doc_id: "d".into(),
+        text: text.into(),
+        meta: Some(pipeline::model::Metadata::default()),
+        ..Default::default()
+    }
+}

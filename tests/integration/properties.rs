@@ -2,7 +2,7 @@
 //! are built from pieces that matter here (numbering markers, seed sentences, salutations, dates,
 //! noise, odd white space and punctuation) in random order, plus raw random bytes.
 
-use pipeline::model::{Document, Metadata};
+use crate::common::document;
 use pipeline::schema::{DocumentTokens, SegmentColumns};
 use pipeline::settings::{CleanSettings, SectionizeSettings, SegmentSettings};
 use pipeline::stages::clean::Cleaner;
@@ -64,15 +64,6 @@ fn text_from(picks: &[usize]) -> String {
     picks.iter().map(|i| PIECES[i % PIECES.len()]).collect()
 }
 
-fn tagged(text: &str) -> Document {
-    Document {
-        doc_id: "d".into(),
-        text: text.into(),
-        meta: Some(Metadata::default()),
-        ..Default::default()
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -105,6 +96,29 @@ proptest! {
         }
     }
 
+    /// Every line cleaning did not keep as it was is accounted for by an edit naming its rule
+    /// (removed or changed), on pieces that matter and on any text.
+    #[test]
+    fn every_line_not_kept_as_it_was_has_an_edit(picks in proptest::collection::vec(0usize..1000, 0..120), noise in "\\PC{0,80}") {
+        let text = text_from(&picks) + &noise;
+        let cleaner = Cleaner::new(&CleanSettings { min_document_chars: 1, ..CleanSettings::default() });
+        if let Ok(cleaned) = cleaner.clean_file("x.txt", text.as_bytes()) {
+            let kept: std::collections::HashSet<&str> = cleaned.documents.iter().flat_map(|d| d.text.lines()).collect();
+            let edited: std::collections::HashSet<u32> = cleaned.documents.iter().flat_map(|d| d.edits.iter().map(|e| e.line)).collect();
+            let decoded = text.replace("\r\n", "\n").replace('\r', "\n");
+            for (i, line) in decoded.split('\n').enumerate() {
+                let line = line.replace('\0', "");
+                let line = line.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{3000}' | '\u{feff}' | '\u{a0}'));
+                if !line.is_empty() && !kept.contains(line) {
+                    prop_assert!(edited.contains(&(i as u32 + 1)), "line {}: {:?} neither kept nor edited", i + 1, line);
+                }
+                for edit in cleaned.documents.iter().flat_map(|d| &d.edits) {
+                    prop_assert!(!edit.rule.is_empty());
+                }
+            }
+        }
+    }
+
     /// Sections nest inside their parents, top-level sections cover the text end to end, and every
     /// position has an innermost section that holds it.
     #[test]
@@ -113,7 +127,7 @@ proptest! {
         let lines: Vec<&str> = raw.split(['\n', '\r']).map(str::trim).filter(|l| !l.is_empty()).collect();
         prop_assume!(!lines.is_empty());
         let text = lines.join("\n");
-        let sections = Sectionizer::new(&SectionizeSettings::default()).sectionize(&tagged(&text));
+        let sections = Sectionizer::new(&SectionizeSettings::default()).sectionize(&document(&text));
         let length = text.chars().count() as u32;
         let top: Vec<_> = sections.iter().filter(|s| s.parent_id.is_none()).collect();
         prop_assert_eq!(top.first().unwrap().char_start, 0);
@@ -150,7 +164,7 @@ proptest! {
         let segmenter = segmenter();
         // Through the segment stage's artifact format and back.
         let mut columns = SegmentColumns::default();
-        columns.append(&segmenter.segment(&tagged(&text))).unwrap();
+        columns.append(&segmenter.segment(&document(&text))).unwrap();
         let batch = columns.finish().unwrap();
         let tokens = DocumentTokens::from_batch(&batch).unwrap().remove(0);
         let words = tokens.words(&text).expect("spans fit the text");

@@ -5,7 +5,7 @@
 //! lie in the text; tag: a real date and a header inside the text; sectionize: sections that nest
 //! and cover the text). A new stage gets a `conformance!` line here.
 
-use pipeline::model::{Document, Metadata};
+use crate::common::document;
 use pipeline::settings::{
     CleanSettings, DedupeSettings, SectionizeSettings, SegmentSettings, TagSettings,
 };
@@ -60,15 +60,6 @@ fn as_cleaned(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn document(text: &str) -> Document {
-    Document {
-        doc_id: "d".into(),
-        text: text.into(),
-        meta: Some(Metadata::default()),
-        ..Default::default()
-    }
 }
 
 fn segmenter() -> &'static Segmenter {
