@@ -129,7 +129,7 @@ impl Default for CleanSettings {
                 ),
                 rule(
                     "page_meta",
-                    r"(来源|发布时间|发布日期|阅读次数|浏览次数|点击数|字体)\s*[:：]|字体\s*[:：]?\s*[\[【]",
+                    r"(来源|发布时间|发布日期|更新时间|阅读次数|浏览次数|点击数|字体)\s*[:：]|字体\s*[:：]?\s*[\[【]|评论\s*[:：]\s*\d+$",
                     PageMeta,
                 ),
                 rule(
@@ -180,6 +180,13 @@ impl Default for CleanSettings {
                     RemoveMatch,
                 )
                 .with_max_chars(0),
+                // The widgets of a page saved whole: download, share, login, related links.
+                rule(
+                    "page_widget",
+                    r"^(【)?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|请先登录\S{0,12}|您需要登录\S{0,20})(】)?$",
+                    DropLine,
+                )
+                .with_max_chars(24),
                 rule(
                     "page_footer",
                     r"^(【?(打印|关闭)(本页|窗口)】?\s*){1,3}$|^(上一篇|下一篇)[:：]",

@@ -319,7 +319,10 @@ impl Cleaner {
             .first()
             .and_then(|p| p.first())
             .map_or(0, |l| l.number);
-        let part_count = parts.len();
+        let part_starts: Vec<u32> = parts
+            .iter()
+            .map(|p| p.first().map_or(0, |l| l.number))
+            .collect();
         let mut documents = Vec::new();
         for (index, mut part_lines) in parts.into_iter().enumerate() {
             if self.settings.repair_lost_line_breaks {
@@ -335,13 +338,13 @@ impl Cleaner {
             {
                 continue;
             }
-            // A document's evidence: edits on its own lines, the file's header edits (before the
-            // first document) and, for the last document, the trailing ones.
+            // A document's evidence: edits from its first line to the next document's (so the
+            // lines removed between two documents are the earlier one's), the file's header edits
+            // (before the first document) and, for the last document, the trailing ones.
             let first = if index == 0 { 0 } else { part_lines[0].number };
-            let last = if index + 1 == part_count {
-                u32::MAX
-            } else {
-                part_lines[part_lines.len() - 1].number
+            let last = match part_starts.get(index + 1) {
+                Some(next) => next.saturating_sub(1),
+                None => u32::MAX,
             };
             let mut doc_edits: Vec<Edit> = facts
                 .edits
@@ -771,6 +774,27 @@ mod tests {
                 .any(|l| l.starts_with("在二〇二五年春节团拜会上的讲话"))
         );
         assert!(!doc.text.contains("日电"));
+    }
+
+    #[test]
+    fn page_widgets_of_three_sites_go() {
+        for (name, widgets) in [
+            ("014.txt", &["点击下载", "最新文档", "热门文章"][..]),
+            ("017.txt", &["展开全部内容", "相关文章", "本类推荐"][..]),
+            ("030.txt", &["购物车", "我的足迹", "立即下载"][..]),
+        ] {
+            let doc = dev_file(name);
+            for widget in widgets {
+                assert!(!doc.text.lines().any(|l| l == *widget), "{name}: {widget}");
+            }
+            assert!(doc.edits.iter().any(|e| e.rule == "page_widget"), "{name}");
+        }
+        // A sentence that mentions a download stays.
+        let kept = cleaner().clean_file(
+            "x.txt",
+            "请大家点击下载学习材料，认真学习，并结合实际抓好贯彻落实工作。".as_bytes(),
+        );
+        assert!(kept.unwrap().documents[0].text.contains("点击下载"));
     }
 
     #[test]
