@@ -1,8 +1,10 @@
 //! Clean: raw bytes → documents of clean text, one paragraph per line. Decodes, normalises line
-//! ends and indentation, removes web-page noise by configurable rules (keeping what the noise tells,
-//! such as publisher and publication date), repairs half-width punctuation inside Chinese text, splits
-//! compilations into their documents, restores line breaks lost before a numbered item, and records
-//! every removal or change with the rule behind it.
+//! ends and indentation, reads Markdown without its markup (`markup`), splits a line holding several
+//! paragraphs (a text flattened to one line), drops the boilerplate learned from the corpus
+//! (`boilerplate`), removes web-page noise by configurable rules (keeping what the noise tells, such
+//! as publisher and publication date), removes pinyin readings, repairs half-width punctuation inside
+//! Chinese text, splits compilations into their documents, restores line breaks lost before a
+//! numbered item, and records every removal or change with the rule behind it.
 
 use std::sync::LazyLock;
 
