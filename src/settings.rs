@@ -180,6 +180,13 @@ impl Default for CleanSettings {
                     RemoveMatch,
                 )
                 .with_max_chars(0),
+                // A line of symbols only: a rule of asterisks, a stray separator, a line of dots.
+                rule(
+                    "symbol_line",
+                    r"^[\s*＊=＝~～_|｜#.·•…\-]+$",
+                    DropLine,
+                )
+                .with_max_chars(200),
                 // The widgets of a page saved whole: download, share, login, related links.
                 rule(
                     "page_widget",

@@ -791,6 +791,12 @@ mod tests {
             }
             assert!(doc.edits.iter().any(|e| e.rule == "page_widget"), "{name}");
         }
+        // Lines of symbols only, on two other sites: a rule of asterisks, a stray separator.
+        for (name, line) in [("024.txt", "****"), ("005.txt", "|")] {
+            let doc = dev_file(name);
+            assert!(!doc.text.lines().any(|l| l.starts_with(line)), "{name}");
+            assert!(doc.edits.iter().any(|e| e.rule == "symbol_line"), "{name}");
+        }
         // A sentence that mentions a download stays.
         let kept = cleaner().clean_file(
             "x.txt",
