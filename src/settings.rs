@@ -59,6 +59,9 @@ pub enum NoiseAction {
     RemoveMatch,
     /// Remove the line, keeping the publisher (来源), publication date (发布时间) it states.
     PageMeta,
+    /// Remove the matched text and end the line there: what follows it is a paragraph of its own
+    /// (a photo caption left between two paragraphs of a page flattened to one line).
+    SplitAt,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -122,14 +125,25 @@ impl Default for CleanSettings {
                 rule("paywall_marker", r"##paid(begin|end)##", RemoveMatch)
                     .with_max_chars(0)
                     .with_flag("paywall"),
+                // Where the page sits in its site: 当前位置：首页 > 栏目, 您的当前位置: 站名 > …, or any line of
+                // short pieces between two or more > » › separators.
                 rule(
                     "breadcrumb",
-                    r"^(首页|主页|当前位置|您的位置|你的位置|您现在的位置)\s*[:：]?\s*([>＞›»]|$)",
+                    r"^\W{0,2}((首页|首頁|主页|主頁)\s*([>＞›»]|$)|(当前|當前|您的当前|您的當前|你的当前|您的|你的|您现在的|您現在的|您所在的|你所在的|所在)位置\s*[:：>＞›»]|[^。！？，>＞›»]{1,24}(\s*(>>?|＞|›|»)\s*[^。！？，>＞›»]{1,40}){2,}\s*(>>?|＞|›|»)?$)",
                     DropLine,
-                ),
+                )
+                .with_max_chars(160),
+                // A site's navigation bar: four or more short words between | separators.
+                rule(
+                    "site_banner",
+                    r"^\s*[|｜]?\s*([^|｜。，！？]{1,12}\s*[|｜]\s*){3,}[^|｜。，！？]{0,12}$",
+                    DropLine,
+                )
+                .with_max_chars(300),
+                // A page's facts about itself: 来源：…, 发布时间：…, 时间:2024-02-10 人气：…, 标签：…, 本文链接:….
                 rule(
                     "page_meta",
-                    r"(来源|发布时间|发布日期|更新时间|阅读次数|浏览次数|点击数|字体)\s*[:：]|字体\s*[:：]?\s*[\[【]|评论\s*[:：]\s*\d+$",
+                    r"(来源|发布时间|发布日期|更新时间|阅读次数|浏览次数|点击数|字体)\s*[:：]|字体\s*[:：]?\s*[\[【]|评论\s*[:：]\s*\d+$|^(时间|時間|日期)\s*[:：]\s*\d|(人气|人氣|点击|點擊|浏览|瀏覽)\s*[:：]|^(标签|標籤|关键词|關鍵詞|关键字)\s*[:：]|^本文(链接|地址|网址|網址|鏈接)\s*[:：]|^本文.{0,30}(发表|发布|發表|發佈)(于|於|在)?.{0,12}栏目",
                     PageMeta,
                 ),
                 rule(
@@ -142,17 +156,32 @@ impl Default for CleanSettings {
                     r"本文系.{0,20}(原创|投稿)|仅供(学习)?参考|请勿(照搬|抄袭)|版权归.{0,10}所有|如有侵权",
                     DropLine,
                 ),
+                // A template site's editor introducing the text: 下面是小编为大家整理的…，供大家参考。
+                rule(
+                    "editor_intro",
+                    r"小[编編](为|為|给|給|帮|幫)?(大家|您|你|各位)?(精心)?(整理|收集|搜集|汇编|匯編|推荐|推薦|带来|帶來|分享|准备|準備)|^(以下是|下面是|以下為|下面為|以下为|下面为).{0,80}(仅供参考|僅供參考|供大家参考|供大家參考|欢迎阅读|歡迎閱讀|希望对|希望對|供您参考)|欢迎阅读与收藏|歡迎閱讀與收藏",
+                    DropLine,
+                )
+                .with_max_chars(300),
+                // A news lead's pointer to the text that follows: …发表了新年贺词。全文如下：
+                rule(
+                    "full_text_marker",
+                    r"(讲话|講話|报告|報告|贺词|賀詞|致辞|致辭)?(全文如下|以下为全文|以下是全文|全文见下|全文見下)[:：。]?\s*$",
+                    RemoveMatch,
+                )
+                .with_max_chars(0),
                 rule(
                     "column_intro_heading",
                     r"^引\s*言$|^编者按[:：]?$",
                     DropLine,
                 ),
+                // An editor's note before the text: 编者按：…, 【导  读】…, 【摘要】…, 内容提要：….
                 rule(
                     "column_intro",
-                    r"(开设|推出).{0,12}专栏|本栏目|编者按[:：]",
+                    r"(开设|推出).{0,12}专栏|本栏目|编者按[:：]|^【\s*(导\s*读|導\s*讀|编\s*者\s*按|編\s*者\s*按|编者的话|編者的話|摘\s*要|内容提要|內容提要|核心提示)\s*】|^(导读|導讀|导语|導語|内容提要|內容提要|核心提示)[:：]",
                     DropLine,
                 )
-                .with_max_chars(400),
+                .with_max_chars(600),
                 // A photo caption ends with its credit: …新华社记者 谢环驰/摄, …（摄影 王晔 摄）.
                 rule(
                     "photo_caption",
@@ -160,6 +189,13 @@ impl Default for CleanSettings {
                     DropLine,
                 )
                 .with_max_chars(300),
+                // A photo caption left inside a paragraph of a flattened page: …10月16日，…作报告。新华社记者 饶爱民 摄
+                rule(
+                    "inline_photo_caption",
+                    r"(\d{1,2}月\d{1,2}日[，,][^。！？]{0,80}[。.]\s*)?(新华社|新華社|人民日报|人民日報|中新社)记者\s*[\p{Han}·]{2,4}(\s*[、/]\s*[\p{Han}·]{2,4})*\s*/?\s*摄",
+                    SplitAt,
+                )
+                .with_max_chars(0),
                 // A credit line of its own: (文 王小俊 图 王小俊 审核 孙开进), (责任编辑 吴秀丽).
                 rule(
                     "credit_line",
@@ -187,13 +223,21 @@ impl Default for CleanSettings {
                     DropLine,
                 )
                 .with_max_chars(200),
-                // The widgets of a page saved whole: download, share, login, related links.
+                // The widgets of a page saved whole, alone or in a row: download, share, login, related links,
+                // a VIP badge, a view count, the file's size and page count, the help line.
                 rule(
                     "page_widget",
-                    r"^(【)?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16})(】)?$",
+                    r"^【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,})】?(\s+【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,})】?)*$",
                     DropLine,
                 )
-                .with_max_chars(24),
+                .with_max_chars(40),
+                // A page asking its reader to log in: 您需要登录后才可以发表评论.
+                rule(
+                    "page_prompt",
+                    r"(登录|登錄|注册|註冊)(后|後)(才)?(可以|能)?(发表|發表|查看|评论|評論|下载|下載|阅读|閱讀|浏览|瀏覽)",
+                    DropLine,
+                )
+                .with_max_chars(60),
                 rule(
                     "page_footer",
                     r"^(【?(打印|关闭)(本页|窗口)】?\s*){1,3}$|^(上一篇|下一篇)[:：]",

@@ -32,11 +32,11 @@ cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 # is guarded at the figures measured when each issue closed: raise the floors when a change
 # improves them, never lower them.
 pipeline="$CARGO_TARGET_DIR/release/pipeline"
-"$pipeline" evaluate tests/fixtures/gold_seeds.json --out "$work/out" --min-fields 0.609 --min-headings 0.686 >/dev/null
+"$pipeline" evaluate tests/fixtures/gold_seeds.json --out "$work/out" --min-fields 1 --min-headings 1 >/dev/null
 cp -r tests/fixtures/dev/raw "$work/dev-raw"
 "$pipeline" run --quiet --raw "$work/dev-raw" --out "$work/dev-out"
 "$pipeline" evaluate tests/fixtures/dev/gold.json --out "$work/dev-out" --quiet \
-  --min-fields 0.609 --min-headings 0.686 | sed -n '/^fields/,/^  all/p;/^headings:/p;/^noise:/p;/^  macro average/p'
+  --min-fields 0.628 --min-headings 0.686 | sed -n '/^fields/,/^  all/p;/^headings:/p;/^noise:/p;/^  macro average/p'
 # The same figures as the reference scorer of the gold format (an independent implementation).
 "$venv/bin/python" tests/scorer_agrees.py "$pipeline" "$work/out" tests/fixtures/gold_seeds.json
 "$venv/bin/python" tests/scorer_agrees.py "$pipeline" "$work/dev-out" tests/fixtures/dev/gold.json

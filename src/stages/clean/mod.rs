@@ -19,10 +19,13 @@ use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, Sou
 use crate::settings::Settings;
 use crate::stages::{Context, Items, Stage};
 
+mod blocks;
 mod boilerplate;
 use boilerplate::Boilerplate;
 mod markup;
 mod rules;
+#[cfg(test)]
+mod tests;
 pub use rules::{CleanedFile, Cleaner, repair_punctuation};
 
 /// The lines learned as boilerplate (one JSON line each: the line, how many texts hold it).

@@ -1,0 +1,470 @@
+//! Clean on real texts: each mechanism checked on pages and files of at least two sources (the
+//! development set in tests/fixtures/dev, other collections in tests/fixtures/real).
+
+use super::rules::*;
+use crate::model::Document;
+use crate::settings::CleanSettings;
+
+/// Found by the fuzzer: a line of blanks around a NUL byte used to survive as an empty line.
+#[test]
+fn a_line_of_blanks_and_nul_bytes_is_dropped() {
+    let cleaner = Cleaner::new(&CleanSettings {
+        min_document_chars: 1,
+        ..Default::default()
+    });
+    let body: Vec<String> = (1..=8)
+        .map(|i| format!("今天我们召开全市机关党建工作会议，研究部署第{i}项重点任务。"))
+        .collect();
+    // Blank lines with NUL bytes before, inside and after the text (too few to call it binary).
+    let raw = format!(
+        "  \0\n\n{}\n \0 \n{}\n",
+        body[..4].join("\n"),
+        body[4..].join("\n")
+    );
+    let cleaned = cleaner.clean_file("nul.txt", raw.as_bytes()).unwrap();
+    let texts: Vec<&str> = cleaned.documents.iter().map(|d| d.text.as_str()).collect();
+    assert_eq!(texts, [body.join("\n")]);
+}
+
+fn cleaner() -> Cleaner {
+    Cleaner::new(&CleanSettings::default())
+}
+
+#[test]
+fn pinyin_readings_after_characters_are_removed() {
+    assert_eq!(
+        remove_pinyin_glosses("黨代表選舉會(huì)議"),
+        "黨代表選舉會議"
+    );
+    assert_eq!(remove_pinyin_glosses("市长(shì zhǎng)讲话"), "市长讲话");
+    for kept in [
+        "附件(a)",
+        "系统(abc)",
+        "中心（Center）",
+        "（一）",
+        "用(yong)法",
+    ] {
+        assert_eq!(remove_pinyin_glosses(kept), kept);
+    }
+    // Real pages of three sites that print readings after characters.
+    for name in ["010.txt", "027.txt", "038.txt"] {
+        let doc = dev_file(name);
+        assert_eq!(remove_pinyin_glosses(&doc.text), doc.text, "{name}");
+        assert!(doc.edits.iter().any(|e| e.rule == "pinyin_gloss"), "{name}");
+        assert!(
+            !doc.text.contains("(guān)") && !doc.text.contains("(xué)"),
+            "{name}"
+        );
+    }
+    // Full-width brackets, in a textbook's notes (another repository).
+    let doc = real_file("pinyin_cntextbook_1.md");
+    assert!(doc.text.contains("〔殉职〕为公务而牺牲生命。"));
+    assert!(doc.text.contains("〔拈轻怕重〕"));
+}
+
+#[test]
+fn punctuation_between_han_becomes_full_width() {
+    assert_eq!(repair_punctuation("郭佳佳:党务干部"), "郭佳佳：党务干部");
+    assert_eq!(
+        repair_punctuation("走出来, 收回过年的心思"),
+        "走出来，收回过年的心思"
+    );
+    assert_eq!(
+        repair_punctuation("最讲政治,关心“大事”"),
+        "最讲政治，关心“大事”"
+    );
+    assert_eq!(repair_punctuation("贡献!"), "贡献！");
+    // Not inside Chinese text: left alone.
+    assert_eq!(repair_punctuation("10:30, 1,000"), "10:30, 1,000");
+    assert_eq!(repair_punctuation("已经，很好。"), "已经，很好。");
+}
+
+#[test]
+fn web_noise_is_removed_and_its_facts_kept() {
+    let raw = std::fs::read("raw/003_a355b8969e69a675.txt").unwrap();
+    let cleaned = cleaner().clean_file("003.txt", &raw).unwrap();
+    assert_eq!(cleaned.documents.len(), 1);
+    let doc = &cleaned.documents[0];
+    for noise in [
+        "首页>学习之窗",
+        "阅读次数",
+        "字体:[ ]",
+        "未标题-2.jpg",
+        "开设“党务心语”专栏",
+    ] {
+        assert!(!doc.text.contains(noise), "{noise} left in the text");
+    }
+    assert_eq!(doc.page.publisher.as_deref(), Some("市委市级机关工委"));
+    assert_eq!(doc.page.published.as_deref(), Some("2023-08-25"));
+    let rules: Vec<&str> = doc.edits.iter().map(|e| e.rule.as_str()).collect();
+    for rule in ["breadcrumb", "page_meta", "image_file", "punctuation"] {
+        assert!(rules.contains(&rule), "no {rule} edit in {rules:?}");
+    }
+    assert!(doc.text.contains("1.最讲政治，关心“大事”"));
+    assert!(!doc.text.contains("\n\n") && !doc.text.starts_with(char::is_whitespace));
+}
+
+#[test]
+fn a_renamed_paywall_rule_still_flags_the_document() {
+    let raw = std::fs::read("raw/000_2d7e0cbb95943698.txt").unwrap();
+    let mut settings = CleanSettings::default();
+    let paywall = &mut settings.rules[0];
+    assert_eq!(paywall.flag.as_deref(), Some("paywall"));
+    paywall.name = "paid_marks".into();
+    let cleaned = Cleaner::new(&settings).clean_file("000.txt", &raw).unwrap();
+    let flagged: Vec<_> = cleaned
+        .documents
+        .iter()
+        .filter(|d| d.flags.iter().any(|f| f == "paywall"))
+        .collect();
+    assert!(!flagged.is_empty(), "no document flagged paywall");
+    for doc in flagged {
+        assert!(doc.flags.iter().any(|f| f == "noise:paid_marks"));
+        assert!(!doc.text.contains("##paid"));
+    }
+}
+
+fn dev_file(name: &str) -> Document {
+    one_document(
+        name,
+        &std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap(),
+    )
+}
+
+/// A file of tests/fixtures/real (SOURCES.md there says where each comes from).
+fn real_file(name: &str) -> Document {
+    one_document(
+        name,
+        &std::fs::read(format!("tests/fixtures/real/{name}")).unwrap(),
+    )
+}
+
+fn one_document(name: &str, raw: &[u8]) -> Document {
+    let mut cleaned = cleaner().clean_file(name, raw).unwrap();
+    assert_eq!(cleaned.documents.len(), 1, "{name}");
+    cleaned.documents.remove(0)
+}
+
+#[test]
+fn photo_captions_credits_and_datelines_go_and_the_text_stays() {
+    let removed = |doc: &Document, rule: &str| -> Vec<String> {
+        let edits = doc.edits.iter().filter(|e| e.rule == rule);
+        edits.map(|e| e.before.clone()).collect()
+    };
+    // Captions of two collections of Xinhua texts.
+    let doc = dev_file("001.txt");
+    assert_eq!(removed(&doc, "photo_caption").len(), 4);
+    assert!(!doc.text.contains("新华社记者") && doc.text.contains("一、坚守党校初心"));
+    let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
+    let record = csv.lines().find(|l| l.starts_with("2020-02-16,")).unwrap();
+    let doc = one_document("2020-02-16", record.split_once(',').unwrap().1.as_bytes());
+    assert!(
+        removed(&doc, "photo_caption")
+            .iter()
+            .all(|c| c.ends_with("/摄"))
+    );
+    assert!(!removed(&doc, "photo_caption").is_empty());
+    // Credits of three news sites, on their own line or inside a paragraph.
+    let doc = dev_file("015.txt");
+    assert_eq!(
+        removed(&doc, "credit_line"),
+        ["(文 王小俊 图 王小俊 审核 孙开进)"]
+    );
+    let doc = dev_file("023.txt");
+    assert_eq!(
+        removed(&doc, "credit_line"),
+        ["(摄影 吴秀丽)", "(责任编辑 吴秀丽)"]
+    );
+    assert!(
+        doc.text.starts_with("本网讯今天(11月26日)上午"),
+        "{}",
+        doc.text
+    );
+    assert!(dev_file("005.txt").text.contains("便捷式播放器。"));
+    assert!(!dev_file("005.txt").text.contains("盛林娟"));
+    // A dateline glued before the title.
+    let doc = dev_file("016.txt");
+    assert!(
+        doc.text
+            .lines()
+            .any(|l| l.starts_with("在二〇二五年春节团拜会上的讲话"))
+    );
+    assert!(!doc.text.contains("日电"));
+}
+
+#[test]
+fn page_widgets_of_three_sites_go() {
+    for (name, widgets) in [
+        ("014.txt", &["点击下载", "最新文档", "热门文章"][..]),
+        ("017.txt", &["展开全部内容", "相关文章", "本类推荐"][..]),
+        ("030.txt", &["购物车", "我的足迹", "立即下载"][..]),
+    ] {
+        let doc = dev_file(name);
+        for widget in widgets {
+            assert!(!doc.text.lines().any(|l| l == *widget), "{name}: {widget}");
+        }
+        assert!(doc.edits.iter().any(|e| e.rule == "page_widget"), "{name}");
+    }
+    // Lines of symbols only, on two other sites: a rule of asterisks, a stray separator.
+    for (name, line) in [("024.txt", "****"), ("005.txt", "|")] {
+        let doc = dev_file(name);
+        assert!(!doc.text.lines().any(|l| l.starts_with(line)), "{name}");
+        assert!(doc.edits.iter().any(|e| e.rule == "symbol_line"), "{name}");
+    }
+    // A sentence that mentions a download stays.
+    let kept = cleaner().clean_file(
+        "x.txt",
+        "请大家点击下载学习材料，认真学习，并结合实际抓好贯彻落实工作。".as_bytes(),
+    );
+    assert!(kept.unwrap().documents[0].text.contains("点击下载"));
+}
+
+#[test]
+fn a_text_flattened_to_one_line_gets_its_paragraphs_back() {
+    // Paragraphs set apart by U+3000 pairs (001) and by U+2003 pairs (016).
+    for (name, paragraph) in [
+        (
+            "001.txt",
+            "一、坚守党校初心，就必须始终自觉服务好党和国家工作大局",
+        ),
+        (
+            "016.txt",
+            "乙巳蛇年春节即将到来。我们在这里欢聚一堂，共迎新春。",
+        ),
+    ] {
+        let doc = dev_file(name);
+        assert!(doc.text.lines().count() > 10, "{name}");
+        assert!(doc.text.lines().any(|l| l == paragraph), "{name}");
+        assert!(!doc.text.contains(['\u{3000}', '\u{2003}']), "{name}");
+        assert!(doc.edits.iter().any(|e| e.rule == "paragraph_breaks"));
+    }
+    // A letter from another collection (a CSV of speeches, one per line): its text field.
+    let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
+    let record = csv
+        .lines()
+        .find(|l| l.starts_with("2020-05-19,　　回信"))
+        .unwrap();
+    let doc = one_document("letter", record.split_once(',').unwrap().1.as_bytes());
+    let lines: Vec<&str> = doc.text.lines().collect();
+    assert_eq!(
+        lines[..2],
+        [
+            "回信北京科技大学全体巴基斯坦留学生：",
+            "你们好！来信收悉。得知你们到中国留学以来，既学到了丰富知识，也结识了不少中国朋友，我为你们取得的成绩感到高兴。"
+        ]
+    );
+}
+
+#[test]
+fn markdown_is_read_without_its_markup() {
+    for (name, title, heading) in [
+        (
+            "003.txt",
+            "坚定不移地坚持发展的方向",
+            "一、开发部的改革要为各系统的改革树立榜样",
+        ),
+        (
+            "031.txt",
+            "对中国农话网与交换机产业的一点看法",
+            "中国农话的现状及发展趋势",
+        ),
+    ] {
+        let doc = dev_file(name);
+        assert_eq!(doc.text.lines().next(), Some(title), "{name}");
+        assert!(doc.text.lines().any(|l| l == heading), "{name}");
+        for markup in ["# ", "<img", "**", "api.visitor"] {
+            assert!(!doc.text.contains(markup), "{name}: {markup}");
+        }
+        assert!(doc.flags.contains(&"markdown".to_string()));
+        let removed = doc
+            .edits
+            .iter()
+            .find(|e| e.rule == "markdown" && e.after.is_none());
+        assert!(removed.unwrap().before.starts_with("<img"), "{name}");
+    }
+    // A WeChat article clipped to Markdown (title a link, images, bold) and a textbook text
+    // with front matter, HTML and footnotes, from two other repositories.
+    let doc = real_file("md_partygov_1.md");
+    assert!(
+        doc.text
+            .starts_with("寻访恽代英的足迹（武汉）丨走进武汉革命博物馆，重温恽代英峥嵘岁月\n")
+    );
+    let doc2 = real_file("md_cntextbook_1.md");
+    assert!(
+        doc2.text
+            .contains("（一九四二年二月八日）\n现在来分析一下党八股的坏处在什么地方。")
+    );
+    for text in [&doc.text, &doc2.text] {
+        for markup in ["![", "](", "**", "<div", "[^", "tip: |"] {
+            assert!(!text.contains(markup), "{markup}");
+        }
+    }
+}
+
+#[test]
+fn compilation_gives_its_documents() {
+    let raw = std::fs::read("raw/000_2d7e0cbb95943698.txt").unwrap();
+    let cleaned = cleaner().clean_file("000.txt", &raw).unwrap();
+    let docs = &cleaned.documents;
+    assert_eq!(docs.len(), 2);
+    assert!(
+        docs[0]
+            .text
+            .starts_with("当好一名处长要正确处理好四种关系\n")
+    );
+    assert!(docs[1].text.starts_with("担好双重身份 提升三种能力\n"));
+    for doc in docs {
+        assert_eq!(
+            doc.collection.as_deref(),
+            Some("机关党员干部大会交流发言汇编")
+        );
+        assert!(!doc.text.contains("##paid"));
+        assert!(!doc.text.contains("汇编"));
+    }
+    assert_ne!(docs[0].doc_id, docs[1].doc_id);
+}
+
+#[test]
+fn lost_line_break_before_next_item_is_restored() {
+    let raw = std::fs::read("raw/001_b6be86bfa3163a63.txt").unwrap();
+    let doc = &cleaner().clean_file("001.txt", &raw).unwrap().documents[0];
+    assert!(
+        doc.text
+            .contains("扎实推进机关党建工作。\n四是要树立“严格依规”的观念。")
+    );
+    assert!(doc.edits.iter().any(|e| e.rule == "lost_line_break"));
+}
+
+#[test]
+fn crlf_fullwidth_indent_and_gb18030_give_the_same_text() {
+    let raw = std::fs::read_to_string("raw/004_0958ddcb164f6320.txt").unwrap();
+    let plain = cleaner().clean_file("a.txt", raw.as_bytes()).unwrap();
+    let noisy: String = raw
+        .lines()
+        .map(|l| format!("\u{3000}\u{3000}{l}  \r\n\r\n"))
+        .collect();
+    let (gb, _, _) = encoding_rs::GB18030.encode(&noisy);
+    let other = cleaner().clean_file("b.txt", &gb).unwrap();
+    assert_eq!(other.encoding, "gb18030");
+    assert_eq!(plain.documents[0].text, other.documents[0].text);
+    assert_eq!(plain.documents[0].doc_id, other.documents[0].doc_id);
+}
+
+#[test]
+fn white_space_only_is_refused_with_a_reason() {
+    let err = cleaner()
+        .clean_file("w.txt", " \n\u{3000}\r\n".as_bytes())
+        .unwrap_err();
+    assert!(err.contains("white space"), "{err}");
+}
+
+/// The lines of `doc` that rule `rule` removed or changed, as they were.
+fn edited(doc: &Document, rule: &str) -> Vec<String> {
+    let edits = doc.edits.iter().filter(|e| e.rule == rule);
+    edits.map(|e| e.before.clone()).collect()
+}
+
+#[test]
+fn widget_columns_and_site_notices_above_the_text_go() {
+    // Two document-sharing sites: widgets (004) and a split file name under a notice (009).
+    let doc = dev_file("004.txt");
+    assert_eq!(
+        edited(&doc, "header_fragments"),
+        [
+            "VIP专免",
+            "2023-12-07",
+            "999+",
+            "110.42KB",
+            "28 页",
+            "海报",
+            "侵权投诉"
+        ]
+    );
+    assert!(doc.text.starts_with("在全市庆祝中国共产党成立100周年\n"));
+    let doc = dev_file("009.txt");
+    assert_eq!(edited(&doc, "site_notice").len(), 5);
+    assert_eq!(edited(&doc, "header_fragments").len(), 8);
+    assert!(
+        doc.text
+            .starts_with("某局领导在机关办公中心奠基仪式上的讲话\n同志们，朋友们：")
+    );
+    // The bundled samples, whose headers hold titles, bylines and dates, lose nothing.
+    for entry in std::fs::read_dir("raw").unwrap() {
+        let path = entry.unwrap().path();
+        let cleaned = cleaner()
+            .clean_file("seed", &std::fs::read(&path).unwrap())
+            .unwrap();
+        for doc in &cleaned.documents {
+            for rule in ["header_fragments", "site_notice"] {
+                assert!(edited(doc, rule).is_empty(), "{path:?} {rule}");
+            }
+        }
+    }
+}
+
+#[test]
+fn editor_intros_of_template_sites_go() {
+    // Two template sites, in traditional (010) and simplified (026) characters.
+    let doc = cleaner()
+        .clean_file(
+            "010.txt",
+            &std::fs::read("tests/fixtures/dev/raw/010.txt").unwrap(),
+        )
+        .unwrap()
+        .documents
+        .remove(0);
+    assert!(edited(&doc, "editor_intro")[0].contains("以下是小編整理的"));
+    assert!(!doc.text.contains("歡迎閱讀與收藏"));
+    let doc = dev_file("026.txt");
+    assert!(edited(&doc, "editor_intro")[0].starts_with("下面是小编为大家整理的"));
+    assert!(!doc.text.contains("供大家参考"));
+    // A news lead keeps its sentence and loses the pointer to the full text.
+    let doc = dev_file("025.txt");
+    assert_eq!(edited(&doc, "full_text_marker").len(), 1);
+    assert!(doc.text.starts_with(
+        "新年前夕，国家主席习近平通过中央广播电视总台和互联网，发表了二〇二六年新年贺词。\n"
+    ));
+}
+
+#[test]
+fn breadcrumbs_nav_bars_page_facts_and_prompts_of_four_sites_go() {
+    let doc = dev_file("026.txt");
+    assert!(edited(&doc, "breadcrumb")[0].starts_with("您的当前位置: 77范文网 >"));
+    let doc = dev_file("038.txt");
+    assert!(edited(&doc, "site_banner")[0].starts_with("首頁 | 新聞大觀 | 中新財經"));
+    let doc = dev_file("017.txt");
+    assert_eq!(
+        edited(&doc, "page_meta"),
+        ["时间:2024-02-10人气:作者:未知", "标签: 奠基仪式致辞"]
+    );
+    assert_eq!(doc.page.published.as_deref(), Some("2024-02-10"));
+    let doc = dev_file("014.txt");
+    assert_eq!(edited(&doc, "page_meta").len(), 2);
+    assert_eq!(edited(&doc, "page_prompt").len(), 1);
+    // A run of widgets on one line (030) and a line of page facts stay apart from the text.
+    let doc = dev_file("030.txt");
+    assert!(edited(&doc, "page_widget").contains(&"加入Vip免费下载 立即下载".to_string()));
+    assert!(doc.text.starts_with("党建品牌打造要“实之又实”\n"));
+}
+
+#[test]
+fn photo_captions_inside_a_flattened_paragraph_go() {
+    // A report flattened to one line (040) and a CSV of speeches of another site.
+    let doc = dev_file("040.txt");
+    assert!(!doc.text.contains("新华社记者") && !doc.text.contains("上作报告。"));
+    assert!(
+        doc.text
+            .contains("（2022年10月16日）习近平\n同志们：\n现在，我代表")
+    );
+    let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
+    let mut captions = 0;
+    for record in csv.lines().skip(1) {
+        let (date, text) = record.split_once(',').unwrap();
+        let cleaned = cleaner().clean_file(date, text.as_bytes()).unwrap();
+        for doc in cleaned.documents {
+            captions += edited(&doc, "inline_photo_caption").len();
+            assert!(!doc.text.contains("新华社记者"), "{date}");
+        }
+    }
+    assert!(captions >= 3, "{captions}");
+}
