@@ -93,10 +93,16 @@ impl Annotation {
 /// Facts read off web-page noise lines (来源:… 发布时间:… 【column】).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct PageMeta {
+    /// The title the page gives itself (an HTML page's `<title>`).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The author a page or record header names (作者：…, `author:` in front matter).
+    #[serde(default)]
+    pub author: Option<String>,
     pub publisher: Option<String>,
     pub published: Option<String>,
     pub column: Option<String>,
-    /// The raw line each fact came from.
+    /// The raw lines the facts came from, one per line.
     pub evidence: Option<String>,
 }
 

@@ -115,6 +115,9 @@ pub struct CleanSettings {
     /// A short line found in at least this many texts of the corpus is boilerplate and removed
     /// (0: learn none).
     pub boilerplate_min_files: usize,
+    /// A document whose letters are less than this share Han characters is flagged
+    /// `low_han_share` (an English, German or Japanese text; a file of punctuation); 0 = off.
+    pub min_han_share: f64,
 }
 
 impl Default for CleanSettings {
@@ -170,6 +173,13 @@ impl Default for CleanSettings {
                     RemoveMatch,
                 )
                 .with_max_chars(0),
+                // A template site's decoration after a title: …推进乡村振兴(精选文档), …讲话(完整版).
+                rule(
+                    "title_decoration",
+                    r"\s*[(（](精选文档|精選文檔|精选范文|精選範文|优秀范文|優秀範文|范文|範文|完整版|最新版|精选|精選|合集|可编辑|可編輯|(?i:word)版)[)）]\s*$",
+                    RemoveMatch,
+                )
+                .with_max_chars(60),
                 rule(
                     "column_intro_heading",
                     r"^引\s*言$|^编者按[:：]?$",
@@ -178,7 +188,7 @@ impl Default for CleanSettings {
                 // An editor's note before the text: 编者按：…, 【导  读】…, 【摘要】…, 内容提要：….
                 rule(
                     "column_intro",
-                    r"(开设|推出).{0,12}专栏|本栏目|编者按[:：]|^【\s*(导\s*读|導\s*讀|编\s*者\s*按|編\s*者\s*按|编者的话|編者的話|摘\s*要|内容提要|內容提要|核心提示)\s*】|^(导读|導讀|导语|導語|内容提要|內容提要|核心提示)[:：]",
+                    r"(开设|推出).{0,12}专栏|本栏目|编者按[:：]|^【[^】]{0,8}?(导\s*读|導\s*讀|编\s*者\s*按|編\s*者\s*按|编者的话|編者的話|摘\s*要|内容提要|內容提要|核心提示)\s*】|^(导读|導讀|导语|導語|内容提要|內容提要|核心提示)[:：]",
                     DropLine,
                 )
                 .with_max_chars(600),
@@ -216,6 +226,13 @@ impl Default for CleanSettings {
                     RemoveMatch,
                 )
                 .with_max_chars(0),
+                // A page's time stamp set apart by spaces (2002年07月23日 14:21): a line break of a flattened page.
+                rule(
+                    "page_timestamp",
+                    r"(^|\s)\d{4}\s*(年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|-\d{1,2}-\d{1,2})\s+\d{1,2}[:：]\d{2}([:：]\d{2})?(\s|$)",
+                    SplitAt,
+                )
+                .with_max_chars(0),
                 // A line of symbols only: a rule of asterisks, a stray separator, a line of dots.
                 rule(
                     "symbol_line",
@@ -224,10 +241,11 @@ impl Default for CleanSettings {
                 )
                 .with_max_chars(200),
                 // The widgets of a page saved whole, alone or in a row: download, share, login, related links,
-                // a VIP badge, a view count, the file's size and page count, the help line.
+                // a VIP badge, a view count, the file's size and page count, the help line, font-size and print
+                // controls.
                 rule(
                     "page_widget",
-                    r"^【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,})】?(\s+【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,})】?)*$",
+                    r"^【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读|稿件|新闻|链接)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,}|[大中小]字号|字号\s*[:：]?\s*(默认|大|中|小|超大|\s)+|[大中小](\s*[大中小]){2}|链接\s*[:：]|打印|关闭)】?(\s*[|｜]?\s*【?((立即|点击|免费|加入\w{0,6})?下载\w{0,4}|购物车|我的足迹|相关(文章|推荐|阅读|稿件|新闻|链接)|热门(文章|话题|推荐)|最新(文档|文章)|本类推荐|展开全部(内容)?|手机版|侵权投诉|分享到\S{0,12}|扫一扫\S{0,12}|\S{0,6}登录\S{0,16}|(?i:vip)\S{0,6}|\d+\+|\d+(\.\d+)?\s*(KB|MB|GB|kb|mb|页|頁)|(网站)?客服(电话|热线|QQ|微信)?\s*[:：]\s*[\d\-]{5,}|[大中小]字号|字号\s*[:：]?\s*(默认|大|中|小|超大|\s)+|[大中小](\s*[大中小]){2}|链接\s*[:：]|打印|关闭)】?)*\s*[|｜]?$",
                     DropLine,
                 )
                 .with_max_chars(40),
@@ -243,6 +261,20 @@ impl Default for CleanSettings {
                     r"^(【?(打印|关闭)(本页|窗口)】?\s*){1,3}$|^(上一篇|下一篇)[:：]",
                     DropLine,
                 ),
+                // A site's footer: ICP and 公安备案 numbers, 主办单位：…, 版权所有：…, Copyright ©.
+                rule(
+                    "site_footer",
+                    r"ICP备|ICP证|公网安备|网站标识码|(?i:copyright)|©|^(主办单位|主辦單位|承办单位|承辦單位|版权所有|版權所有|运行维护单位|技术支持|技術支持)\s*[:：]",
+                    DropLine,
+                )
+                .with_max_chars(200),
+                // A web address alone on its line.
+                rule(
+                    "url_line",
+                    r"^(?i:https?://)\S+$",
+                    DropLine,
+                )
+                .with_max_chars(300),
             ],
             repair_punctuation: true,
             remove_pinyin_glosses: true,
@@ -251,6 +283,7 @@ impl Default for CleanSettings {
             max_file_bytes: 256 * 1024 * 1024,
             min_document_chars: 20,
             boilerplate_min_files: 3,
+            min_han_share: 0.3,
         }
     }
 }
@@ -509,6 +542,13 @@ impl Settings {
                     format!("must be above 0 and at most 1, not {value}"),
                 ));
             }
+        }
+        let share = self.clean.min_han_share;
+        if !(0.0..=1.0).contains(&share) {
+            return Err(Error::setting(
+                "clean.min_han_share",
+                format!("must be from 0 to 1, not {share}"),
+            ));
         }
         // A dictionary that cannot be read is refused now, not after two stages have run.
         for (i, path) in self.segment.user_dictionaries.iter().enumerate() {

@@ -126,11 +126,24 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, String> {
             .ok_or_else(|| format!("invalid {} after its byte-order mark", encoding.name()))?;
         return checked(text.into_owned(), format!("{} BOM", encoding.name()));
     }
+    if let Some((format, document)) = file_format(bytes) {
+        let hint = if document {
+            ": save it as text (.txt) first"
+        } else {
+            ""
+        };
+        return Err(format!("binary file: {format}, not text{hint}"));
+    }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return checked(text.to_string(), "UTF-8".into());
     }
     if bytes.contains(&0) {
-        return Err("binary file: NUL bytes and not UTF-16 with a byte-order mark".into());
+        if let Some(encoding) = utf16_without_bom(bytes)
+            && let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes)
+        {
+            return checked(text.into_owned(), encoding.name().to_string());
+        }
+        return Err("binary file: NUL bytes and not UTF-16 text".into());
     }
     // chardetng reads about 5 MB/s; its guess is settled long before 4 KB of Chinese text (some
     // 2,000 characters), so it sees at most that much, from the first byte that is not ASCII (a
@@ -153,6 +166,63 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, String> {
             )
         })?;
     checked(text.into_owned(), encoding.name().to_string())
+}
+
+/// The format a file's first bytes announce, for files that are not text, and whether it is a
+/// document that could be saved as text.
+fn file_format(bytes: &[u8]) -> Option<(&'static str, bool)> {
+    let signatures: [(&[u8], &str, bool); 6] = [
+        (b"%PDF-", "a PDF file", true),
+        (
+            b"PK\x03\x04",
+            "a Word (.docx), other Office or zip file",
+            true,
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+            "an old Word (.doc) or other Office file",
+            true,
+        ),
+        (b"\x89PNG", "a PNG image", false),
+        (b"\xFF\xD8\xFF", "a JPEG image", false),
+        (b"GIF8", "a GIF image", false),
+    ];
+    signatures
+        .iter()
+        .find(|(signature, _, _)| bytes.starts_with(signature))
+        .map(|(_, format, document)| (*format, *document))
+}
+
+/// UTF-16 written without a byte-order mark, told by its line breaks (a line feed or carriage
+/// return is `0A 00` in UTF-16LE and `00 0A` in UTF-16BE, and the other order is a rare
+/// character), or in a text of one line by where its NUL bytes fall (ASCII has a NUL as its second
+/// byte in UTF-16LE, as its first in UTF-16BE; Han characters mostly have none).
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(DETECTION_SAMPLE * 4)];
+    let (mut breaks_le, mut breaks_be, mut nul_first, mut nul_second) = (0, 0, 0, 0);
+    for pair in sample.chunks_exact(2) {
+        let line_break = |b: u8| b == b'\n' || b == b'\r';
+        breaks_le += usize::from(line_break(pair[0]) && pair[1] == 0);
+        breaks_be += usize::from(pair[0] == 0 && line_break(pair[1]));
+        nul_first += usize::from(pair[0] == 0);
+        nul_second += usize::from(pair[1] == 0);
+    }
+    let pairs = sample.len() / 2;
+    let one_sided = |many: usize, few: usize| many * 100 >= pairs && many >= few * 5;
+    match () {
+        _ if breaks_le > 0 && breaks_be == 0 => Some(encoding_rs::UTF_16LE),
+        _ if breaks_be > 0 && breaks_le == 0 => Some(encoding_rs::UTF_16BE),
+        _ if breaks_le + breaks_be == 0 && one_sided(nul_second, nul_first) => {
+            Some(encoding_rs::UTF_16LE)
+        }
+        _ if breaks_le + breaks_be == 0 && one_sided(nul_first, nul_second) => {
+            Some(encoding_rs::UTF_16BE)
+        }
+        _ => None,
+    }
 }
 
 /// Refuses decoded text that is really binary data or mis-decoded bytes.
@@ -195,6 +265,38 @@ pub fn is_han(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_read_and_office_files_are_named() {
+        let text = "同志们：\r\n今天我们召开一次会议。一、总体要求\n";
+        for (encoding, name) in [
+            (encoding_rs::UTF_16LE, "UTF-16LE"),
+            (encoding_rs::UTF_16BE, "UTF-16BE"),
+        ] {
+            let bytes: Vec<u8> = text
+                .encode_utf16()
+                .flat_map(|u| match encoding == encoding_rs::UTF_16LE {
+                    true => u.to_le_bytes(),
+                    false => u.to_be_bytes(),
+                })
+                .collect();
+            let decoded = decode(&bytes).unwrap();
+            assert_eq!(
+                (decoded.text.as_str(), decoded.encoding.as_str()),
+                (text, name)
+            );
+        }
+        let docx = decode(b"PK\x03\x04\x14\x00\x06\x00").unwrap_err();
+        assert!(
+            docx.contains("Word (.docx)") && docx.contains("save it as text"),
+            "{docx}"
+        );
+        assert!(
+            decode(b"%PDF-1.7\n%\xe2\xe3")
+                .unwrap_err()
+                .contains("a PDF file")
+        );
+    }
 
     const SAMPLE: &str = "同志们：\r\n今天我们召开机关党建工作会议。\r\n";
 

@@ -7,11 +7,31 @@
 //!   very short lines in a row (at most four Han characters each, no punctuation) before the first
 //!   paragraph of prose are not a title (its pieces are longer, and at most two or three lines),
 //!   nor a byline.
+//! - a **record header**: document databases, archives and feeds put labelled fields before the
+//!   text (标题：…, 【作者】…, 日期：…, 来源：…, 分类：…). Two or more such lines in a row above the first
+//!   prose are a header of fields, not the text; clean keeps the fields as page facts.
 //! - a **site notice**: a label line (温馨提示, 免责声明, 下载说明…) followed by its numbered notes,
 //!   which are sentences and would pass any line rule; the block ends where the numbering does.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use crate::io::raw::is_han;
 use crate::outline::parse_marker;
+
+/// The labels of a record's fields, as databases, archives and feeds name them.
+const RECORD_LABELS: &str = "标题|標題|题目|題目|原标题|作者|作\\s*者|日期|时间|時間|发布时间|發布時間|发布日期|發布日期|成文日期|归档日期|來源|来源|出处|出處|分类|分類|类别|類別|栏目|欄目|语言|語言|关键词|關鍵詞|关键字|标签|標籤|文号|发文字号|发文机关|责任编辑|責任編輯|新闻数量|索引号|主题词";
+
+/// A field of a record header, label and value: 作者：李四, 【日期】2019-05-17.
+pub static RECORD_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?:【\s*({RECORD_LABELS})\s*】|({RECORD_LABELS})\s*[:：])\s*(.{{0,60}})$"
+    ))
+    .unwrap()
+});
+/// A record header has at least this many fields in a row.
+const MIN_RECORD_FIELDS: usize = 2;
 
 /// A fragment of a widget column is at most this many characters, of which at most
 /// `FRAGMENT_HAN` Han characters (a title's piece or a byline has more).
@@ -24,6 +44,7 @@ const MIN_FRAGMENTS: usize = 4;
 pub fn judge(paragraphs: &[(u32, String)]) -> Vec<Option<&'static str>> {
     let mut verdicts = vec![None; paragraphs.len()];
     notices(paragraphs, &mut verdicts);
+    record_headers(paragraphs, &mut verdicts);
     header_fragments(paragraphs, &mut verdicts);
     verdicts
 }
@@ -57,6 +78,24 @@ fn header_fragments(paragraphs: &[(u32, String)], verdicts: &mut [Option<&'stati
         if end - start >= MIN_FRAGMENTS {
             for verdict in &mut verdicts[start..end] {
                 *verdict = Some("header_fragments");
+            }
+        }
+        start = end + 1;
+    }
+}
+
+fn record_headers(paragraphs: &[(u32, String)], verdicts: &mut [Option<&'static str>]) {
+    let header_end = (0..paragraphs.len())
+        .find(|&i| verdicts[i].is_none() && is_prose(&paragraphs[i].1))
+        .unwrap_or(paragraphs.len());
+    let mut start = 0;
+    while start < header_end {
+        let end = (start..header_end)
+            .find(|&i| !RECORD_FIELD.is_match(&paragraphs[i].1))
+            .unwrap_or(header_end);
+        if end - start >= MIN_RECORD_FIELDS {
+            for verdict in &mut verdicts[start..end] {
+                *verdict = Some("record_header");
             }
         }
         start = end + 1;
@@ -129,6 +168,20 @@ mod tests {
             "今天，我们召开全市党建工作会议，主要任务是总结去年工作，部署今年任务。",
         ];
         assert_eq!(removed(&head), [false; 5]);
+    }
+
+    #[test]
+    fn a_header_of_labelled_fields_goes_and_one_label_alone_stays() {
+        let text = "今天，我们召开全市党建工作会议，主要任务是总结去年工作，部署今年任务。";
+        let lines = [
+            "【标题】在全市党建工作会议上的讲话",
+            "【作者】张三",
+            "【日期】19980517",
+            text,
+        ];
+        assert_eq!(removed(&lines), [true, true, true, false]);
+        let lines = ["在全市党建工作会议上的讲话", "时间：2019年3月5日", text];
+        assert_eq!(removed(&lines), [false, false, false]);
     }
 
     #[test]

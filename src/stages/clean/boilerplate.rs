@@ -143,8 +143,24 @@ impl Boilerplate {
             }
             start = end + 1;
         }
+        // A short line with boilerplate on both sides is part of it (a licence template's
+        // sentence between its fragments and its closing marks), unless a speech says it.
+        for i in 1..paragraphs.len().saturating_sub(1) {
+            let text = &paragraphs[i].1;
+            let enclosed = verdicts[i - 1].is_some() && verdicts[i + 1].is_some();
+            if verdicts[i].is_none() && enclosed && key(text).is_some() && !says(text) {
+                verdicts[i] = Some("boilerplate:between".into());
+            }
+        }
         verdicts
     }
+}
+
+/// What a speech says even between boilerplate: a heading, a salutation, a closing thanks, a name,
+/// a byline or a date.
+fn says(text: &str) -> bool {
+    let thanks = text.contains('谢') || text.contains('謝');
+    parse_marker(text).is_some() || is_salutation(text) || thanks || speaks(text) && fragment(text)
 }
 
 /// A text's signature (its longest paragraph's key) and its short paragraphs' keys. Read as

@@ -12,9 +12,11 @@ use std::sync::LazyLock;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 
-/// A line at the start of the file's text that only opens front matter.
-const FRONT_MATTER: &str = "---";
+/// Front matter is looked for among the first lines only.
+const FRONT_MATTER_LINES: usize = 80;
 
+static FIELD: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$").unwrap());
 static HEADING: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^#{1,6}[ \t]+\S").unwrap());
 static LINK_OR_IMAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"!?\[[^\]\n]*\]\([^)\s]+\)").unwrap());
@@ -29,15 +31,13 @@ static ORDERED_MARKER: LazyLock<Regex> =
 /// which Chinese text does not put there.
 static LEFTOVER_STRONG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\*\*([^*\n]*?)\*\*").unwrap());
-static TAGS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap());
+static LINE_BREAK_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^</?(br|p|div|li|tr|h[1-6])\b").unwrap());
 
 /// Whether the text is Markdown: front matter, or at least two signs of it (two headings, a
 /// heading and a link, an HTML tag and bold text, …).
 pub fn is_markdown(text: &str) -> bool {
-    let mut lines = text.lines();
-    if lines.next().map(str::trim_end) == Some(FRONT_MATTER)
-        && lines.take(30).any(|l| l.trim_end() == FRONT_MATTER)
-    {
+    if front_matter(text).is_some() {
         return true;
     }
     let signs = HEADING.find_iter(text).take(2).count()
@@ -55,45 +55,80 @@ pub struct PlainLine {
 }
 
 /// The plain lines of a Markdown text: one per paragraph line, heading, list item or table row,
-/// in order; blank lines, rules, images and HTML-only lines give none. Front matter is returned
-/// apart, as its raw text.
-pub fn plain_lines(text: &str) -> (Vec<PlainLine>, Option<String>) {
+/// in order; blank lines, rules, images and HTML-only lines give none; with the front matter's
+/// fields.
+/// Front matter at the top of a Markdown file: `---` … `---` (Jekyll, Hugo, Obsidian; blank lines
+/// allowed), or `key: value` lines closed by `---` with no opening line (Hexo). Its length in
+/// lines and its `key: value` fields (keys in lower case, quotes taken off the values).
+pub fn front_matter(text: &str) -> Option<(usize, Vec<(String, String)>)> {
+    let lines: Vec<&str> = text.lines().take(FRONT_MATTER_LINES).collect();
+    let start = usize::from(lines.first()?.trim_end() == "---");
+    let close = (start..lines.len()).find(|&i| matches!(lines[i].trim_end(), "---" | "..."))?;
+    let inner = &lines[start..close];
+    let continued = |l: &&str| l.trim().is_empty() || l.starts_with([' ', '\t', '-']);
+    let first = inner.iter().find(|l| !l.trim().is_empty())?;
+    if !FIELD.is_match(first.trim_end())
+        || !inner
+            .iter()
+            .all(|l| FIELD.is_match(l.trim_end()) || continued(l))
+    {
+        return None;
+    }
+    let fields = inner
+        .iter()
+        .filter_map(|l| FIELD.captures(l.trim_end()))
+        .map(|c| {
+            let value = c.get(2).map_or("", |v| v.as_str()).trim();
+            let value = value.trim_matches(['"', '\'']).trim();
+            (c[1].to_ascii_lowercase(), value.to_string())
+        })
+        .collect();
+    Some((close + 1, fields))
+}
+
+pub fn plain_lines(text: &str) -> (Vec<PlainLine>, Vec<(String, String)>) {
+    // Front matter is not text: its lines are blanked (keeping the others' numbers), its fields
+    // returned.
+    let (front_lines, fields) = front_matter(text).unwrap_or_default();
+    let body_start = text.match_indices('\n').nth(front_lines.wrapping_sub(1));
+    let blanked: String;
+    let text = match (front_lines, body_start) {
+        (0, _) => text,
+        (_, Some((newline, _))) => {
+            blanked = "\n".repeat(front_lines) + &text[newline + 1..];
+            &blanked
+        }
+        (_, None) => "",
+    };
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) as u32;
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let mut reader = Reader::default();
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         reader.event(event, range.start, text, &line_of);
     }
     reader.flush();
-    (reader.lines, reader.front_matter)
+    (reader.lines, fields)
 }
 
 /// Gathers text into lines as the parser's events come.
 #[derive(Default)]
 struct Reader {
     lines: Vec<PlainLine>,
-    front_matter: Option<String>,
     current: String,
     number: Option<u32>,
-    /// Inside an image (its alt text is not the document's) or front matter.
+    /// Inside an image: its alt text is not the document's.
     skipping: u32,
-    in_front_matter: bool,
+    /// The HTML block being read, and the line it starts on.
+    html_block: Option<(String, u32)>,
 }
 
 impl Reader {
     fn event(&mut self, event: Event, offset: usize, source: &str, line_of: &dyn Fn(usize) -> u32) {
         match event {
-            Event::Start(Tag::MetadataBlock(_)) => self.in_front_matter = true,
-            Event::End(TagEnd::MetadataBlock(_)) => self.in_front_matter = false,
-            Event::Text(text) if self.in_front_matter => {
-                self.front_matter.get_or_insert_default().push_str(&text);
-            }
             Event::Start(Tag::Image { .. }) => self.skipping += 1,
             Event::End(TagEnd::Image) => self.skipping = self.skipping.saturating_sub(1),
             _ if self.skipping > 0 => {}
@@ -108,12 +143,22 @@ impl Reader {
             // A note's mark in the text goes; the note itself stays, as a line of its own.
             Event::FootnoteReference(_) => {}
             Event::Start(Tag::FootnoteDefinition(_)) => self.flush(),
-            Event::InlineHtml(html) | Event::Html(html) => {
-                let text = TAGS.replace_all(&html, "");
-                if !text.trim().is_empty() {
-                    self.push(text.trim_end_matches('\n'), line_of(offset));
+            // A block of HTML is read by the HTML parser when it ends.
+            Event::Start(Tag::HtmlBlock) => {
+                self.flush();
+                self.html_block = Some((String::new(), line_of(offset)));
+            }
+            Event::Html(html) => match &mut self.html_block {
+                Some((block, _)) => block.push_str(&html),
+                None => self.push_html_lines(&html, line_of(offset)),
+            },
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((block, number)) = self.html_block.take() {
+                    self.push_html_lines(&block, number);
                 }
             }
+            // A tag inside a paragraph: a line break or paragraph tag ends the line, others go.
+            Event::InlineHtml(tag) if LINE_BREAK_TAG.is_match(&tag) => self.flush(),
             // A line break in the source is a line break in the text, as in a plain file.
             Event::SoftBreak | Event::HardBreak => self.flush(),
             Event::Start(Tag::TableCell) if !self.current.is_empty() => self.current.push(' '),
@@ -127,6 +172,15 @@ impl Reader {
             ) => self.flush(),
             Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_)) => self.flush(),
             _ => {}
+        }
+    }
+
+    /// The lines of a piece of HTML, each a line of its own.
+    fn push_html_lines(&mut self, html: &str, number: u32) {
+        self.flush();
+        for line in super::html::fragment_lines(html) {
+            self.push(&line, number);
+            self.flush();
         }
     }
 
@@ -197,7 +251,7 @@ mod tests {
         );
         assert_eq!(lines[0].number, 5);
         assert_eq!(lines[1].number, 8);
-        assert!(front.unwrap().contains("date: 2020-01-02"));
+        assert!(front.contains(&("date".to_string(), "2020-01-02".to_string())));
     }
 
     #[test]

@@ -21,9 +21,11 @@ use crate::stages::{Context, Items, Stage};
 
 mod blocks;
 mod boilerplate;
+mod html;
 use boilerplate::Boilerplate;
 mod markup;
 mod rules;
+mod split;
 #[cfg(test)]
 mod tests;
 pub use rules::{CleanedFile, Cleaner, repair_punctuation};

@@ -11,15 +11,12 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::boilerplate::Boilerplate;
-use super::{blocks, markup};
+use super::{blocks, html, markup, split};
 use crate::io::raw::{decode, is_han};
 use crate::model::{Document, Edit, PageMeta};
 use crate::outline::{find_inline_next_item, parse_marker};
 use crate::settings::{CleanSettings, NoiseAction};
 use crate::stages::dedupe::content_hash;
-
-/// A document title inside a compilation is a short line without sentence punctuation.
-const MAX_TITLE_CHARS: usize = 40;
 
 struct CompiledRule {
     name: String,
@@ -52,11 +49,11 @@ pub(super) static PARAGRAPH_BREAK: LazyLock<Regex> = LazyLock::new(|| {
 /// read from Markdown; a line holding several paragraphs (set apart by runs of wide spaces, the
 /// usual web indentation, in a text flattened to one line) gives one each, a `paragraph_breaks`
 /// edit recorded.
-fn paragraphs(text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
+fn paragraphs(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
     // CRLF and lone CR end a line as LF does.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut out = Vec::new();
-    for (number, raw) in source_lines(&text, facts) {
+    for (number, raw) in source_lines(name, &text, facts) {
         // NUL bytes and zero-width spaces go first, so a line of blanks around them is blank too.
         let without_nul = raw.replace(['\0', '\u{200b}', '\u{2060}'], "");
         let trimmed = without_nul.trim_matches(is_blank);
@@ -83,12 +80,47 @@ fn paragraphs(text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
 
 /// The file's lines as (1-based number, text): as they are, or read from Markdown with its markup
 /// gone (each line it removed or changed recorded as a `markdown` edit).
-fn source_lines(text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
+fn source_lines(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
+    if html::is_html_document(name, text) {
+        push_flag(&mut facts.flags, "html");
+        let page = html::read_page(text);
+        let page_facts = &mut facts.page;
+        page_facts.title = page.title;
+        page_facts.published = page.published.or(page_facts.published.take());
+        if let Some(line) = page.evidence {
+            add_evidence(page_facts, &line);
+        }
+        let mut lines = Vec::new();
+        for (number, line) in (1..).zip(page.lines) {
+            match line.links {
+                true => facts.edits.push(Edit {
+                    line: number,
+                    rule: "html_links".into(),
+                    before: line.text,
+                    after: None,
+                }),
+                false => lines.push((number, line.text)),
+            }
+        }
+        return lines;
+    }
     if !markup::is_markdown(text) {
         return (1..).zip(text.split('\n').map(str::to_string)).collect();
     }
     push_flag(&mut facts.flags, "markdown");
-    let (plain, _front_matter) = markup::plain_lines(text);
+    let (plain, front_matter) = markup::plain_lines(text);
+    for (key, value) in front_matter {
+        let fact = match key.as_str() {
+            "title" => &mut facts.page.title,
+            "author" | "authors" => &mut facts.page.author,
+            "date" | "published" | "pubdate" => &mut facts.page.published,
+            _ => continue,
+        };
+        if fact.is_none() && !value.is_empty() {
+            *fact = Some(value.clone());
+            add_evidence(&mut facts.page, &format!("{key}: {value}"));
+        }
+    }
     let source: Vec<&str> = text.split('\n').collect();
     let mut kept = vec![false; source.len() + 1];
     for line in &plain {
@@ -156,11 +188,12 @@ fn repair_lines(
 
 /// A pinyin reading in brackets right after a Han character, as pages for learners print them
 /// (`會(huì)議`, `市长(shì zhǎng)`): lower-case pinyin letters, one to four syllables, a tone mark in
-/// at least one, so that `(a)`, `(abc)` or an English word stays.
+/// at least one, so that `(a)`, `(abc)` or an English word stays. A reading cut off by the end of
+/// an excerpt (`發(fā`) goes too.
 static PINYIN_GLOSS: LazyLock<Regex> = LazyLock::new(|| {
     let syllable = "[a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]?[a-zü]{0,5}";
     Regex::new(&format!(
-        r"(\p{{Han}})[(（]({syllable}(?:\s{syllable}){{0,3}})[)）]"
+        r"(\p{{Han}})[(（]({syllable}(?:\s{syllable}){{0,3}})(?:[)）]|$)"
     ))
     .unwrap()
 });
@@ -186,22 +219,20 @@ pub fn remove_pinyin_glosses(line: &str) -> String {
 
 /// A line of the decoded file that survived so far, with its 1-based line number.
 #[derive(Debug, Clone)]
-struct Line {
-    number: u32,
-    text: String,
+pub struct Line {
+    pub number: u32,
+    pub text: String,
 }
 
-static COMPILATION_TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.{2,80}?汇编)\s*([（(]\s*(\d+)\s*篇\s*[）)])?$").unwrap());
-static PIECE_COUNT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[（(]\s*(\d+)\s*篇\s*[）)]$").unwrap());
+/// A date written with digits: 2019-05-17, 2019年5月17日, 19980517.
+static DIGIT_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})").unwrap());
 static PUBLISHER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:来源|来自|稿源)\s*[:：]\s*([^\s|｜]+)").unwrap());
 static PUBLISHED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:发布时间|发布日期|发表时间|时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)")
         .unwrap()
 });
-static COLUMN_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】").unwrap());
 
 impl Cleaner {
     pub fn new(settings: &CleanSettings) -> Self {
@@ -241,7 +272,7 @@ impl Cleaner {
         }
         let decoded = decode(bytes)?;
         let mut facts = FileFacts::default();
-        let mut lines = self.noise_free_lines(&decoded.text, &mut facts);
+        let mut lines = self.noise_free_lines(source_file, &decoded.text, &mut facts);
         if self.settings.remove_pinyin_glosses {
             repair_lines(
                 &mut lines,
@@ -262,7 +293,7 @@ impl Cleaner {
             );
         }
         let (collection, parts) = if self.settings.split_compilations {
-            split_compilation(lines, &mut facts.edits)
+            split::split(lines, &mut facts.edits)
         } else {
             (None, vec![lines])
         };
@@ -285,14 +316,17 @@ impl Cleaner {
 
     /// The file's lines that are not blank and survive the boilerplate learned from the corpus
     /// and the noise rules, numbered from 1 as in the file.
-    fn noise_free_lines(&self, text: &str, facts: &mut FileFacts) -> Vec<Line> {
-        let paragraphs = paragraphs(text, facts);
+    fn noise_free_lines(&self, name: &str, text: &str, facts: &mut FileFacts) -> Vec<Line> {
+        let paragraphs = paragraphs(name, text, facts);
         let boilerplate = self.boilerplate.judge(&paragraphs);
         let blocks = blocks::judge(&paragraphs);
         let mut lines = Vec::new();
         let verdicts = boilerplate.into_iter().zip(blocks);
         for ((number, paragraph), (learned, block)) in paragraphs.into_iter().zip(verdicts) {
             if let Some(rule) = block {
+                if rule == "record_header" {
+                    read_record_field(&paragraph, &mut facts.page);
+                }
                 facts.edits.push(Edit {
                     line: number,
                     rule: rule.into(),
@@ -328,6 +362,22 @@ impl Cleaner {
         parts: Vec<Vec<Line>>,
         mut facts: FileFacts,
     ) -> Vec<Document> {
+        // A part too short to be a document (a contents label above the first item) is removed,
+        // line by line.
+        let long_enough = |part: &Vec<Line>| {
+            let chars = part.iter().flat_map(|l| l.text.chars());
+            chars.filter(|c| !c.is_whitespace()).count() >= self.settings.min_document_chars
+        };
+        let (parts, short): (Vec<Vec<Line>>, Vec<Vec<Line>>) =
+            parts.into_iter().partition(long_enough);
+        for line in short.into_iter().flatten() {
+            facts.edits.push(Edit {
+                line: line.number,
+                rule: "short_part".into(),
+                before: line.text,
+                after: None,
+            });
+        }
         let first_body_line = parts
             .first()
             .and_then(|p| p.first())
@@ -346,11 +396,6 @@ impl Cleaner {
                 .map(|l| l.text.as_str())
                 .collect::<Vec<_>>()
                 .join("\n");
-            if text.chars().filter(|c| !c.is_whitespace()).count()
-                < self.settings.min_document_chars
-            {
-                continue;
-            }
             // A document's evidence: edits from its first line to the next document's (so the
             // lines removed between two documents are the earlier one's), the file's header edits
             // (before the first document) and, for the last document, the trailing ones.
@@ -366,6 +411,10 @@ impl Cleaner {
                 .cloned()
                 .collect();
             doc_edits.sort_by_key(|e| e.line);
+            let mut flags = facts.flags.clone();
+            if han_share(&text) < self.settings.min_han_share {
+                push_flag(&mut flags, "low_han_share");
+            }
             let hash = content_hash(&text);
             documents.push(Document {
                 doc_id: hash[..16].to_string(),
@@ -377,7 +426,7 @@ impl Cleaner {
                 collection: collection.clone(),
                 page: facts.page.clone(),
                 edits: doc_edits,
-                flags: facts.flags.clone(),
+                flags,
                 ..Default::default()
             });
         }
@@ -462,6 +511,19 @@ fn push_flag(flags: &mut Vec<String>, flag: &str) {
     }
 }
 
+/// The share of a text's letters that are Han characters (0 when it has no letters at all).
+pub fn han_share(text: &str) -> f64 {
+    let (mut han, mut letters) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        han += usize::from(is_han(c));
+    }
+    match letters {
+        0 => 0.0,
+        _ => han as f64 / letters as f64,
+    }
+}
+
 /// White space at line ends, including the full-width space used for indentation.
 fn is_blank(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{3000}' | '\u{feff}' | '\u{a0}')
@@ -474,7 +536,47 @@ fn read_page_meta(line: &str, page: &mut PageMeta) {
     if let Some(c) = PUBLISHED.captures(line) {
         page.published = Some(c[1].trim().to_string());
     }
-    page.evidence = Some(line.to_string());
+    add_evidence(page, line);
+}
+
+/// A field of a record header (【作者】张三, 日期：2019-05-17) as a page fact; a date only when it is
+/// written with digits (19980517 becomes 1998-05-17).
+fn read_record_field(line: &str, page: &mut PageMeta) {
+    let Some(c) = blocks::RECORD_FIELD.captures(line) else {
+        return;
+    };
+    let label = c.get(1).or(c.get(2)).map_or("", |m| m.as_str());
+    let mut value = c[3].trim().to_string();
+    let dated = label.contains('日') || label.contains('时') || label.contains('時');
+    if dated {
+        let Some(d) = DIGIT_DATE.captures(&value) else {
+            return;
+        };
+        value = format!("{}-{}-{}", &d[1], &d[2], &d[3]);
+    }
+    let fact = match label {
+        "标题" | "標題" | "题目" | "題目" => &mut page.title,
+        "来源" | "來源" | "出处" | "出處" => &mut page.publisher,
+        "栏目" | "欄目" | "分类" | "分類" | "类别" | "類別" => &mut page.column,
+        l if l.starts_with('作') => &mut page.author,
+        _ if dated => &mut page.published,
+        _ => return,
+    };
+    if fact.is_none() && !value.is_empty() {
+        *fact = Some(value);
+        add_evidence(page, line);
+    }
+}
+
+/// Adds a line to the lines the page facts came from.
+fn add_evidence(page: &mut PageMeta, line: &str) {
+    match &mut page.evidence {
+        Some(lines) => {
+            lines.push('\n');
+            lines.push_str(line);
+        }
+        None => page.evidence = Some(line.to_string()),
+    }
 }
 
 fn is_cjk_left(c: char) -> bool {
@@ -523,55 +625,6 @@ pub fn repair_punctuation(line: &str) -> String {
         i += 1;
     }
     out
-}
-
-/// A compilation (first line "…汇编", maybe "（N篇）") gives one document per title line under it.
-fn split_compilation(lines: Vec<Line>, edits: &mut Vec<Edit>) -> (Option<String>, Vec<Vec<Line>>) {
-    let Some(first) = lines.first() else {
-        return (None, vec![lines]);
-    };
-    let Some(caps) = COMPILATION_TITLE.captures(&first.text) else {
-        return (None, vec![lines]);
-    };
-    let collection = caps[1].to_string();
-    let mut header = 1;
-    edits.push(Edit {
-        line: first.number,
-        rule: "collection_title".into(),
-        before: first.text.clone(),
-        after: None,
-    });
-    if let Some(second) = lines.get(1)
-        && PIECE_COUNT.is_match(&second.text)
-    {
-        edits.push(Edit {
-            line: second.number,
-            rule: "collection_title".into(),
-            before: second.text.clone(),
-            after: None,
-        });
-        header = 2;
-    }
-    let body = &lines[header..];
-    let mut parts: Vec<Vec<Line>> = Vec::new();
-    for (i, line) in body.iter().enumerate() {
-        let next_is_body = body
-            .get(i + 1)
-            .is_some_and(|next| !is_title_like(&next.text));
-        if is_title_like(&line.text) && next_is_body || parts.is_empty() {
-            parts.push(Vec::new());
-        }
-        parts.last_mut().expect("a part exists").push(line.clone());
-    }
-    (Some(collection), parts)
-}
-
-/// A short line without sentence punctuation or numbering: a title, not prose or a heading.
-fn is_title_like(text: &str) -> bool {
-    text.chars().count() <= MAX_TITLE_CHARS
-        && !text.contains(['。', '！', '？', '；', '，', '：', ',', ';'])
-        && parse_marker(text).is_none()
-        && !COLUMN_TAG.is_match(text)
 }
 
 /// Splits a paragraph that begins with item n of a numbered run where item n+1 follows a full stop

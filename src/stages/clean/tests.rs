@@ -468,3 +468,167 @@ fn photo_captions_inside_a_flattened_paragraph_go() {
     }
     assert!(captions >= 3, "{captions}");
 }
+
+fn documents_of(path: &str) -> Vec<Document> {
+    let name = path.rsplit('/').next().unwrap();
+    cleaner()
+        .clean_file(name, &std::fs::read(path).unwrap())
+        .unwrap()
+        .documents
+}
+
+#[test]
+fn files_of_several_documents_split_at_their_labels_and_nowhere_else() {
+    // A speech and the material appended under 【参考资料】.
+    let docs = documents_of("tests/fixtures/dev/raw/006.txt");
+    assert_eq!(docs.len(), 2);
+    assert!(docs[1].text.starts_with("《华为“十六条军规”》\n"));
+    assert_eq!(edited(&docs[0], "appendix_label"), ["【参考资料】"]);
+    // Two speakers' remarks at one meeting, then an appended letter.
+    let docs = documents_of("tests/fixtures/dev/raw/013.txt");
+    let starts: Vec<&str> = docs
+        .iter()
+        .map(|d| d.text.lines().next().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "与徐直军在消费者BG2017年中市场大会上的讲话",
+            "徐直军：",
+            "余承东的倡议书"
+        ]
+    );
+    // Item labels (第1篇) of a compilation in traditional characters, with its count in the
+    // title, and of a page whose only other line above is a contents label.
+    let docs = documents_of("tests/fixtures/dev/raw/010.txt");
+    assert_eq!(
+        docs[0].collection.as_deref(),
+        Some("2023年支部書記黨課講稿匯編4篇")
+    );
+    assert!(docs[0].text.starts_with("2023年支部書記黨課講稿\n"));
+    let doc = dev_file("027.txt");
+    assert!(doc.text.starts_with("黨代表選舉會議講話稿\n同志們："));
+    assert_eq!(edited(&doc, "short_part"), ["- 目錄"]);
+    assert_eq!(edited(&doc, "piece_label"), ["第1篇 黨代表選舉會議講話稿"]);
+    // An interview repeats its speakers' labels: one document.
+    let answer = "我们始终坚持以人民为中心的发展思想，把群众的急难愁盼作为工作的重点。";
+    let interview =
+        format!("记者：\n{answer}\n{answer}\n张三：\n{answer}\n记者：\n{answer}\n张三：\n{answer}");
+    let cleaned = cleaner().clean_file("x.txt", interview.as_bytes()).unwrap();
+    assert_eq!(cleaned.documents.len(), 1);
+    // A clause that leads into a list (这不是：) is not a speaker's label (a blog post of another site).
+    assert_eq!(
+        documents_of("tests/fixtures/real/md_cshijiel_1.md").len(),
+        1
+    );
+}
+
+#[test]
+fn leftovers_of_a_kind_seen_on_several_sites_go_too() {
+    // A pinyin reading cut off by the end of an excerpt.
+    let doc = documents_of("tests/fixtures/dev/raw/010.txt").remove(0);
+    assert!(
+        !doc.text.contains("(fā"),
+        "{}",
+        &doc.text[doc.text.len() - 60..]
+    );
+    // A sentence of a licence template between the fragments of its footer (learned from the
+    // three wiki exports of the development set).
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir("tests/fixtures/dev/raw")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let paths: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let learned = super::boilerplate::Boilerplate::learn(&paths, u64::MAX, 3);
+    let raw = std::fs::read("tests/fixtures/dev/raw/011.txt").unwrap();
+    let doc = cleaner()
+        .with_boilerplate(std::sync::Arc::new(learned))
+        .clean_file("011.txt", &raw)
+        .unwrap()
+        .documents
+        .remove(0);
+    assert!(!doc.text.contains("本模板所指的决定"));
+    assert_eq!(edited(&doc, "boilerplate:between").len(), 1);
+    // A template site's decoration after the title, a page's time stamp inside a flattened line.
+    assert!(!dev_file("026.txt").text.contains("(精选文档)"));
+    let doc = dev_file("038.txt");
+    assert!(!doc.text.contains("14:21"));
+    assert!(
+        doc.text
+            .contains("與時俱進 中央黨校教授闡述中共黨章的修改與完善\n")
+    );
+}
+
+#[test]
+fn html_pages_are_read_with_a_parser_into_their_text_and_page_facts() {
+    // A gov.cn page and a people.com.cn page.
+    let doc = real_file("html_gne_1.html");
+    assert!(doc.flags.contains(&"html".to_string()));
+    assert!(!doc.text.contains('<') && !doc.text.contains("&nbsp;"));
+    assert!(
+        doc.text
+            .starts_with("全国人民代表大会常务委员会\n关于批准财政部发行特别国债购买外汇及\n")
+    );
+    assert_eq!(doc.page.published.as_deref(), Some("2007-08-20"));
+    assert!(doc.page.title.as_deref().unwrap().ends_with("_中国政府网"));
+    assert!(!doc.text.contains("京ICP备"));
+    let doc = real_file("html_magichtml_1.html");
+    assert_eq!(doc.page.published.as_deref(), Some("2024-05-10"));
+    assert!(doc.text.contains("\n扛稳粮食安全重任，加快建设农业强省\n"));
+    // Its navigation bars are lines of links.
+    let nav = edited(&doc, "html_links");
+    assert!(nav.iter().any(|l| l == "强国论坛"), "{nav:?}");
+    assert!(!doc.text.contains("强国论坛"));
+    // HTML inside a Markdown clipping: paragraphs apart, entities decoded, the editor's note gone.
+    let doc = real_file("lead_cdt_1.md");
+    assert!(!doc.text.contains("&nbsp;") && !doc.text.contains("<p>"));
+    assert!(doc.text.contains("\n历史上无数悲剧源于集体沉默。\n"));
+    assert!(edited(&doc, "column_intro")[0].contains("【毛有话说编者按】"));
+}
+
+#[test]
+fn front_matter_and_record_headers_become_page_facts() {
+    // Front matter opened by --- with blank lines in it (Jekyll), and without its opening (Hexo).
+    let doc = real_file("lead_terminus_1.md");
+    assert!(
+        doc.text.starts_with("原文来自世界说："),
+        "{}",
+        &doc.text[..80]
+    );
+    assert_eq!(
+        doc.page.title.as_deref(),
+        Some("特朗普2019年国情咨文演讲全文翻译")
+    );
+    assert_eq!(doc.page.published.as_deref(), Some("2019-2-06"));
+    assert!(edited(&doc, "column_intro")[0].starts_with("编者按：美国当地时间"));
+    let doc = real_file("md_cshijiel_1.md");
+    assert!(!doc.text.contains("title:"));
+    assert!(
+        doc.page
+            .evidence
+            .as_deref()
+            .unwrap()
+            .contains("date: 2016-07-07")
+    );
+    // A feed archive's labelled fields (**来源：** …) above each item.
+    let doc = real_file("record_octo_1.md");
+    let fields = edited(&doc, "record_header");
+    assert!(fields.iter().any(|f| f.starts_with("分类")), "{fields:?}");
+    assert!(!doc.text.lines().any(|l| l.starts_with("分类：")));
+    assert_eq!(doc.page.publisher.as_deref(), Some("国内要闻-新浪新闻"));
+}
+
+#[test]
+fn texts_that_are_not_chinese_are_flagged() {
+    let flags = |text: &str| {
+        let cleaned = cleaner().clean_file("x.txt", text.as_bytes()).unwrap();
+        cleaned.documents[0].flags.clone()
+    };
+    let low = "low_han_share".to_string();
+    assert!(flags("The quick brown fox jumps over the lazy dog, again and again.").contains(&low));
+    assert!(flags("Sehr geehrte Damen und Herren, liebe Kolleginnen und Kollegen!").contains(&low));
+    assert!(flags("みなさん、こんにちは。今日はとてもいい天気ですね、ありがとう。").contains(&low));
+    assert!(flags("！！！。。。，，，……——？？？！！！。。。").contains(&low));
+    assert!(!flags(&dev_file("001.txt").text).contains(&low));
+}
