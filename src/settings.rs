@@ -115,6 +115,9 @@ pub struct CleanSettings {
     /// A short line found in at least this many texts of the corpus is boilerplate and removed
     /// (0: learn none).
     pub boilerplate_min_files: usize,
+    /// Rejoin sentences broken over lines: a text wrapped at a fixed width (PDF, OCR), a line
+    /// starting with a closing mark (an export that split around a link).
+    pub rejoin_broken_lines: bool,
     /// A document whose letters are less than this share Han characters is flagged
     /// `low_han_share` (an English, German or Japanese text; a file of punctuation); 0 = off.
     pub min_han_share: f64,
@@ -283,6 +286,7 @@ impl Default for CleanSettings {
             max_file_bytes: 256 * 1024 * 1024,
             min_document_chars: 20,
             boilerplate_min_files: 3,
+            rejoin_broken_lines: true,
             min_han_share: 0.3,
         }
     }

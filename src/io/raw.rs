@@ -117,6 +117,15 @@ const DETECTION_SAMPLE: usize = 4096;
 
 /// Decodes raw bytes, or says why they are not text.
 pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, String> {
+    decode_as(bytes, None)
+}
+
+/// Decodes raw bytes as [`decode`] does; a text that is neither marked nor UTF-8 is read as
+/// `known` if given (the encoding an earlier pass over the same bytes detected), else detected.
+pub fn decode_as(
+    bytes: &[u8],
+    known: Option<&'static Encoding>,
+) -> std::result::Result<Decoded, String> {
     if bytes.is_empty() {
         return Err("empty file".into());
     }
@@ -145,18 +154,7 @@ pub fn decode(bytes: &[u8]) -> std::result::Result<Decoded, String> {
         }
         return Err("binary file: NUL bytes and not UTF-16 text".into());
     }
-    // chardetng reads about 5 MB/s; its guess is settled long before 4 KB of Chinese text (some
-    // 2,000 characters), so it sees at most that much, from the first byte that is not ASCII (a
-    // long ASCII header would tell it nothing).
-    let start = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
-    let end = bytes.len().min(start + DETECTION_SAMPLE);
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(&bytes[start..end], end == bytes.len());
-    let mut encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
-    // encoding_rs's GBK decoder reads all of GB18030; name it by the superset.
-    if encoding == encoding_rs::GBK {
-        encoding = encoding_rs::GB18030;
-    }
+    let encoding = known.unwrap_or_else(|| detect(bytes));
     let text = encoding
         .decode_without_bom_handling_and_without_replacement(bytes)
         .ok_or_else(|| {
@@ -222,6 +220,23 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
             Some(encoding_rs::UTF_16BE)
         }
         _ => None,
+    }
+}
+
+/// The encoding of text that is neither marked nor UTF-8, as chardetng guesses it. chardetng
+/// reads about 5 MB/s; its guess is settled long before 4 KB of Chinese text (some 2,000
+/// characters), so it sees at most that much, from the first byte that is not ASCII (a long ASCII
+/// header would tell it nothing).
+fn detect(bytes: &[u8]) -> &'static Encoding {
+    let start = bytes.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let end = bytes.len().min(start + DETECTION_SAMPLE);
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(&bytes[start..end], end == bytes.len());
+    let encoding = detector.guess(None, chardetng::Utf8Detection::Allow);
+    // encoding_rs's GBK decoder reads all of GB18030; name it by the superset.
+    match encoding == encoding_rs::GBK {
+        true => encoding_rs::GB18030,
+        false => encoding,
     }
 }
 

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::hash::Hasher;
 use std::path::Path;
 
+use encoding_rs::Encoding;
 use fnv::{FnvHashMap, FnvHasher};
 use rayon::prelude::*;
 
@@ -31,6 +32,9 @@ const MAX_CHARS: usize = 80;
 /// (after a site's chrome). A recurring title-shaped line there is kept.
 const HEADER_PARAGRAPHS: usize = 10;
 
+/// A text's signature and its short paragraphs, each with its key (see [`short_paragraphs`]).
+type TextLines = (u64, Vec<(u64, String)>);
+
 /// The lines learned as boilerplate, each with the number of texts it was seen in.
 #[derive(Debug, Default, PartialEq)]
 pub struct Boilerplate {
@@ -43,25 +47,39 @@ impl Boilerplate {
     /// Counts the short paragraphs of the files at `paths` (read on the current thread pool; a file
     /// that cannot be read, decoded, or is larger than `max_bytes` is left out) and keeps those of
     /// at least `min_files` texts; none when `min_files` is 0.
-    pub fn learn(paths: &[&Path], max_bytes: u64, min_files: usize) -> Boilerplate {
+    ///
+    /// Also gives, for each path, the encoding detected for a file that is neither UTF-8 nor
+    /// marked by a byte-order mark, so that clean need not detect it again.
+    pub fn learn(
+        paths: &[&Path],
+        max_bytes: u64,
+        min_files: usize,
+    ) -> (Boilerplate, Vec<Option<&'static Encoding>>) {
         if min_files == 0 {
-            return Boilerplate::default();
+            return (Boilerplate::default(), vec![None; paths.len()]);
         }
-        let per_file: Vec<(u64, Vec<(u64, String)>)> = paths
+        let read: Vec<(Option<&'static Encoding>, Option<TextLines>)> = paths
             .par_iter()
-            .filter_map(|path| {
-                let size = std::fs::metadata(path).ok()?.len();
-                if size > max_bytes {
-                    return None;
-                }
-                let bytes = std::fs::read(path).ok()?;
+            .map(|path| {
+                let too_big = std::fs::metadata(path).map_or(true, |m| m.len() > max_bytes);
+                let Some(bytes) = (!too_big).then(|| std::fs::read(path).ok()).flatten() else {
+                    return (None, None);
+                };
                 // Most files are UTF-8: read in place; others decoded as clean decodes them.
-                match std::str::from_utf8(&bytes) {
-                    Ok(text) => Some(short_paragraphs(text)),
-                    Err(_) => Some(short_paragraphs(&decode(&bytes).ok()?.text)),
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    return (None, Some(short_paragraphs(text)));
+                }
+                match decode(&bytes) {
+                    Ok(decoded) => {
+                        let detected = Encoding::for_label(decoded.encoding.as_bytes());
+                        (detected, Some(short_paragraphs(&decoded.text)))
+                    }
+                    Err(_) => (None, None),
                 }
             })
             .collect();
+        let encodings = read.iter().map(|(encoding, _)| *encoding).collect();
+        let per_file = read.into_iter().filter_map(|(_, lines)| lines);
         // (line, text signature) pairs, each once: a line counts once per distinct text.
         let mut seen: Vec<(u64, u64)> = Vec::new();
         let mut examples: FnvHashMap<u64, String> = FnvHashMap::default();
@@ -85,10 +103,11 @@ impl Boilerplate {
             .iter()
             .map(|(key, n)| (*key, (examples[key].clone(), *n)))
             .collect();
-        Boilerplate {
+        let learned = Boilerplate {
             texts: counts,
             lines,
-        }
+        };
+        (learned, encodings)
     }
 
     /// The learned lines and their counts, in a fixed order.
@@ -166,7 +185,7 @@ fn says(text: &str) -> bool {
 /// A text's signature (its longest paragraph's key) and its short paragraphs' keys. Read as
 /// clean reads plain text (lines, split at runs of wide spaces, trimmed) but without building
 /// them: this pass reads the whole corpus.
-fn short_paragraphs(text: &str) -> (u64, Vec<(u64, String)>) {
+fn short_paragraphs(text: &str) -> TextLines {
     let mut longest: (usize, &str) = (0, "");
     let mut short: Vec<(u64, String)> = Vec::new();
     for line in text.split('\n') {
@@ -276,7 +295,7 @@ mod tests {
             .collect();
         let paths: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
         assert_eq!(
-            Boilerplate::learn(&paths, u64::MAX, 3),
+            Boilerplate::learn(&paths, u64::MAX, 3).0,
             Boilerplate::default()
         );
     }
@@ -290,13 +309,13 @@ mod tests {
             .collect();
         paths.sort();
         let mut refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
-        let learned = Boilerplate::learn(&refs, u64::MAX, 3);
+        let learned = Boilerplate::learn(&refs, u64::MAX, 3).0;
         let lines: Vec<&str> = learned.lines().map(|(l, _)| l.as_str()).collect();
         assert!(lines.contains(&"Public domain"), "{lines:?}");
         assert!(lines.contains(&"中华人民共和国著作权法"), "{lines:?}");
         // The same files in another order learn the same.
         refs.reverse();
-        assert_eq!(Boilerplate::learn(&refs, u64::MAX, 3), learned);
+        assert_eq!(Boilerplate::learn(&refs, u64::MAX, 3).0, learned);
         let footer = [
             "在毛主席革命路线指引下，团结起来，争取更大的胜利！",
             "本作品是中华人民共和国的",

@@ -28,6 +28,7 @@ mod rules;
 mod split;
 #[cfg(test)]
 mod tests;
+mod wrap;
 pub use rules::{CleanedFile, Cleaner, repair_punctuation};
 
 /// The lines learned as boilerplate (one JSON line each: the line, how many texts hold it).
@@ -48,6 +49,9 @@ pub struct Clean {
     cleaner: Cleaner,
     /// The boilerplate learned from the corpus, as written to `boilerplate.jsonl`.
     boilerplate: Vec<Vec<u8>>,
+    /// For each listed file, the encoding the learning pass detected (none for UTF-8 or marked
+    /// text, or when it did not read the file).
+    encodings: Vec<Option<&'static encoding_rs::Encoding>>,
     max_file_bytes: u64,
     /// The listed files, in name order.
     files: Vec<ListedFile>,
@@ -124,16 +128,24 @@ impl Stage for Clean {
             false => None,
         };
         // A corpus-wide pass first: the short lines that recur across texts.
-        let unique: Vec<&Path> = first_with_hash
-            .values()
+        let mut unique: Vec<usize> = first_with_hash.values().copied().collect();
+        unique.retain(|&i| files[i].1.is_some());
+        unique.sort_unstable();
+        let paths: Vec<&Path> = unique
+            .iter()
             .filter_map(|&i| files[i].1.as_deref())
             .collect();
         let settings = &cx.settings.clean;
-        let learned = Boilerplate::learn(
-            &unique,
+        let (learned, detected) = Boilerplate::learn(
+            &paths,
             settings.max_file_bytes,
             settings.boilerplate_min_files,
         );
+        // The encodings the pass detected, so that clean reads those files without guessing again.
+        let mut encodings = vec![None; files.len()];
+        for (&i, encoding) in unique.iter().zip(detected) {
+            encodings[i] = encoding;
+        }
         let boilerplate: Vec<Vec<u8>> = learned
             .lines()
             .map(|(line, texts)| {
@@ -161,6 +173,7 @@ impl Stage for Clean {
         Ok(Clean {
             cleaner: Cleaner::new(settings).with_boilerplate(std::sync::Arc::new(learned)),
             boilerplate,
+            encodings,
             max_file_bytes: cx.settings.clean.max_file_bytes,
             files,
             copy_of,
@@ -192,8 +205,11 @@ impl Stage for Clean {
         }
         let (record, path) = &self.files[file];
         let path = path.as_ref().expect("listed files have a path");
-        let cleaned = read_limited(path, self.max_file_bytes)
-            .and_then(|bytes| self.cleaner.clean_file(&record.source_file, &bytes));
+        let cleaned = read_limited(path, self.max_file_bytes).and_then(|bytes| {
+            let known = self.encodings[file];
+            self.cleaner
+                .clean_file_as(&record.source_file, &bytes, known)
+        });
         let (outcome, text_bytes) = match cleaned {
             Ok(cleaned) => {
                 let lines = cleaned.documents.iter().map(to_json_line).collect();

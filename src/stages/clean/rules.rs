@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::boilerplate::Boilerplate;
-use super::{blocks, html, markup, split};
-use crate::io::raw::{decode, is_han};
+use super::{blocks, html, markup, split, wrap};
+use crate::io::raw::{decode_as, is_han};
 use crate::model::{Document, Edit, PageMeta};
 use crate::outline::{find_inline_next_item, parse_marker};
 use crate::settings::{CleanSettings, NoiseAction};
@@ -263,6 +263,16 @@ impl Cleaner {
 
     /// Cleans one raw file, or says why it gives no document.
     pub fn clean_file(&self, source_file: &str, bytes: &[u8]) -> Result<CleanedFile, String> {
+        self.clean_file_as(source_file, bytes, None)
+    }
+
+    /// Cleans one raw file whose encoding an earlier pass detected (see [`decode_as`]).
+    pub fn clean_file_as(
+        &self,
+        source_file: &str,
+        bytes: &[u8],
+        known: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<CleanedFile, String> {
         if bytes.len() as u64 > self.settings.max_file_bytes {
             return Err(format!(
                 "file of {} bytes is larger than clean.max_file_bytes ({})",
@@ -270,9 +280,12 @@ impl Cleaner {
                 self.settings.max_file_bytes
             ));
         }
-        let decoded = decode(bytes)?;
+        let decoded = decode_as(bytes, known)?;
         let mut facts = FileFacts::default();
         let mut lines = self.noise_free_lines(source_file, &decoded.text, &mut facts);
+        if self.settings.rejoin_broken_lines {
+            lines = wrap::rejoin(lines, &mut facts.edits);
+        }
         if self.settings.remove_pinyin_glosses {
             repair_lines(
                 &mut lines,
@@ -443,10 +456,9 @@ impl Cleaner {
         facts: &mut FileFacts,
     ) -> Vec<String> {
         let mut text = text.to_string();
+        let mut chars = text.chars().count();
         for (index, rule) in self.rules.iter().enumerate().skip(first) {
-            if rule.max_chars > 0 && text.chars().count() > rule.max_chars
-                || !rule.regex.is_match(&text)
-            {
+            if rule.max_chars > 0 && chars > rule.max_chars || !rule.regex.is_match(&text) {
                 continue;
             }
             rule.flag_on(&mut facts.flags);
@@ -467,6 +479,7 @@ impl Cleaner {
                 NoiseAction::RemoveMatch => {
                     let after = rule.regex.replace_all(&text, "");
                     text = after.trim_matches(is_blank).to_string();
+                    chars = text.chars().count();
                     edit.after = (!text.is_empty()).then(|| text.clone());
                     facts.edits.push(edit);
                     if text.is_empty() {
@@ -514,9 +527,16 @@ fn push_flag(flags: &mut Vec<String>, flag: &str) {
 /// The share of a text's letters that are Han characters (0 when it has no letters at all).
 pub fn han_share(text: &str) -> f64 {
     let (mut han, mut letters) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        han += usize::from(is_han(c));
+    for c in text.chars() {
+        // Most characters are Han or ASCII: the Unicode tables are asked only about the rest.
+        if is_han(c) {
+            han += 1;
+            letters += 1;
+        } else if c.is_ascii() {
+            letters += usize::from(c.is_ascii_alphabetic());
+        } else {
+            letters += usize::from(c.is_alphabetic());
+        }
     }
     match letters {
         0 => 0.0,

@@ -226,3 +226,48 @@ pub fn is_title_like(text: &str) -> bool {
         && parse_marker(text).is_none()
         && !COLUMN_TAG.is_match(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(texts: &[&str]) -> Vec<usize> {
+        let lines = (1..).zip(texts).map(|(number, t)| Line {
+            number,
+            text: t.to_string(),
+        });
+        let (_, parts) = split(lines.collect(), &mut Vec::new());
+        parts.iter().map(Vec::len).collect()
+    }
+
+    const PROSE: &str = "今天，我们召开全市党建工作会议，主要任务是总结去年工作，部署今年任务。";
+
+    #[test]
+    fn a_page_of_two_speeches_under_their_own_titles_splits_at_the_second() {
+        let page = [
+            "张三同志在全市党建工作会议上的讲话",
+            "同志们：",
+            PROSE,
+            PROSE,
+            "李四同志的总结讲话",
+            PROSE,
+        ];
+        assert_eq!(parts(&page), [4, 2]);
+    }
+
+    #[test]
+    fn headings_and_lead_in_clauses_of_one_speech_do_not_split_it() {
+        let speech = [
+            "在全市党建工作会议上的讲话",
+            PROSE,
+            PROSE,
+            "一、认真学习总书记的重要讲话",
+            PROSE,
+            "这不是：",
+            PROSE,
+            "学习总书记的讲话",
+            PROSE,
+        ];
+        assert_eq!(parts(&speech), [9]);
+    }
+}
