@@ -17,6 +17,7 @@ pub mod inspect;
 pub mod io;
 pub mod keywords;
 pub mod model;
+pub mod names;
 pub mod outline;
 pub mod progress;
 pub mod publish;

@@ -1,7 +1,11 @@
 //! Tag: who spoke, when, at what, in which genre, with the text each value came from. The rules
-//! read the typography and position of lines: a header block before the body (title lines, a byline
-//! of role + name, a bracketed date line, the salutation 同志们：), a web page's 来源/发布时间 line,
-//! a compilation's title, and the speech's opening sentence ("今天我们召开…会议").
+//! read the typography and position of lines: a header block before the body (title lines, a title
+//! repeated counted once; a byline of role + name, an office over a name, a name alone or after a
+//! symbol, a byline glued after the title; a bracketed date line or a note starting with a date;
+//! the headline form title（date）name on one line; a salutation or an addressee line ending in a
+//! colon), a second speaker's label opening a part (徐直军：), a title naming its speaker, a web
+//! page's 来源/发布时间 line, a compilation's title, and the opening sentence ("今天我们召开…会议").
+//! A name is a person's when it starts with a common surname (`names`).
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -29,17 +33,47 @@ const MAX_HEADER_LINE_CHARS: usize = 60;
 static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(同志们|各位(领导|同志|代表|来宾)|女士们|先生们|亲爱的).{0,30}[：:]$").unwrap()
 });
+/// The offices a byline names before the speaker's name.
+const ROLES: &str = "副书记|书记|副主任|主任|副部长|部长|副局长|局长|厅长|市长|县长|区长|主席|委员|秘书长|处长|科长|组长|院长|校长|理事长|总经理|董事长|巡视员|调研员|负责人|副总理|总理|副总裁|总裁";
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(.{2,40}?(?:副书记|书记|副主任|主任|副部长|部长|副局长|局长|厅长|市长|县长|区长|主席|委员|秘书长|处长|科长|组长|院长|校长|理事长|总经理|董事长|巡视员|调研员|负责人))(\s+|)(\p{Han}{2,4}?)(同志)?$",
-    )
+    Regex::new(&format!(
+        r"^(.{{2,40}}?(?:{ROLES}))(\s+|)(\p{{Han}}{{2,4}}?)(同志)?$"
+    ))
     .unwrap()
+});
+/// An office alone on its line, its holder's name on the next: 国务院总理 / 李克强.
+static ROLE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^.{{0,30}}?(?:{ROLES})$")).unwrap());
+/// A title with its byline glued on after it: …表彰大会上的讲话酒泉市委书记$$吴仰东.
+static TITLE_THEN_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(.{{4,}}?(?:讲话|講話|发言|發言|报告|報告|致辞|致辭|党课|黨課|讲稿|講稿))(.{{2,30}}?(?:{ROLES}))[^\p{{Han}}]*(\p{{Han}}{{2,4}})$"
+    ))
+    .unwrap()
+});
+/// A title with the author's name after a separator: …而团结奋斗※习近平.
+static TITLE_THEN_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{4,}?)\s*[※★●◆■|｜/]\s*([\p{Han}·]{2,4})$").unwrap());
+/// A title that names its speaker: 余承东的倡议书, 习近平在…上的讲话.
+static SPEAKER_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^([\p{Han}]{2,4}?)(?:同志)?(?:在.{2,60}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)")
+        .unwrap()
+});
+/// A bracketed note that starts with a date: （2023年3月13日第十四届全国人民代表大会第一次会议通过）.
+static DATED_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^（）()]{0,40}[）)]$").unwrap()
 });
 /// A line that is a speaker's byline: role and name (市委书记 张三, …主任李四同志).
 pub fn is_byline(line: &str) -> bool {
     BYLINE.is_match(line)
 }
 
+/// A headline of title, date and speaker on one line, as news and theory sites print it:
+/// 在中央党校…开学典礼上的讲话（2023年3月1日）习近平 — maybe with the salutation glued after.
+static DATED_HEADLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.{4,120}?)([（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^）)]{0,8}[）)])\s*([\p{Han}·]{2,4}?)?\s*((?:同志们|朋友们|各位).{0,30}[：:])?$")
+        .unwrap()
+});
 static HEADLINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】(?:(\p{Han}{2,4})[：:])?(.+)$").unwrap());
 static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -310,10 +344,33 @@ impl Tagger {
 /// Reads the header block: lines before the salutation or the first line of prose.
 fn read_header(paragraphs: &[&str]) -> Header {
     let mut header = Header::default();
+    // The line after an office alone is its holder's name, read with it.
+    let mut skip_next = false;
     for (i, line) in paragraphs.iter().enumerate().take(MAX_HEADER_LINES) {
-        if SALUTATION.is_match(line) {
+        // A second speaker's label opening a document: 徐直军：
+        if i == 0 && line.ends_with(['：', ':']) && crate::names::is_personal_name(line) {
+            let name = line.trim_end_matches(['：', ':']).trim().to_string();
+            header.byline = Some((line.to_string(), String::new(), name));
+            header.body_start = 1;
+            return header;
+        }
+        if is_salutation(line) {
             header.body_start = i + 1;
             return header;
+        }
+        if header.title_lines.is_empty()
+            && let Some(c) = DATED_HEADLINE.captures(line)
+        {
+            header.title_lines.push(c[1].trim().to_string());
+            header.date_line = Some(c[2].to_string());
+            if let Some(name) = c.get(3) {
+                header.byline = Some((line.to_string(), String::new(), name.as_str().into()));
+            }
+            header.body_start = i + 1;
+            if c.get(4).is_some() {
+                return header;
+            }
+            continue;
         }
         let is_prose =
             line.chars().count() > MAX_HEADER_LINE_CHARS || line.contains(['。', '！', '？']);
@@ -321,8 +378,32 @@ fn read_header(paragraphs: &[&str]) -> Header {
             header.body_start = i;
             return header;
         }
-        if DATE_LINE.is_match(line) || MONTH_LINE.is_match(line) {
+        if skip_next {
+            skip_next = false;
+        } else if DATE_LINE.is_match(line) || MONTH_LINE.is_match(line) || DATED_NOTE.is_match(line)
+        {
             header.date_line = Some(line.to_string());
+        } else if let Some(name) = ROLE_LINE
+            .is_match(line)
+            .then(|| paragraphs.get(i + 1).and_then(|next| name_alone(next)))
+            .flatten()
+        {
+            // The office on one line, the name on the next.
+            let lines = format!("{line}\n{}", paragraphs[i + 1]);
+            header.byline = Some((lines, line.to_string(), name.to_string()));
+            skip_next = true;
+        } else if let Some(c) = TITLE_THEN_BYLINE
+            .captures(line)
+            .filter(|c| header.byline.is_none() && crate::names::is_personal_name(&c[3]))
+        {
+            header.title_lines.push(c[1].to_string());
+            header.byline = Some((line.to_string(), c[2].to_string(), c[3].to_string()));
+        } else if let Some(c) = TITLE_THEN_NAME
+            .captures(line)
+            .filter(|c| header.title_lines.is_empty() && crate::names::is_personal_name(&c[2]))
+        {
+            header.title_lines.push(c[1].to_string());
+            header.byline = Some((line.to_string(), String::new(), c[2].to_string()));
         } else if let Some(c) = BYLINE
             .captures(line)
             .filter(|c| !c[2].is_empty() || c.get(4).is_some())
@@ -334,6 +415,13 @@ fn read_header(paragraphs: &[&str]) -> Header {
                 c.get(2).map(|m| m.as_str().to_string()),
                 c[3].to_string(),
             ));
+        } else if let Some(name) = name_alone(line).filter(|_| !header.title_lines.is_empty()) {
+            // A name alone under the title is its author's byline: 刘金新, ※习近平.
+            header.byline = Some((line.to_string(), String::new(), name.to_string()));
+        } else if header.title_lines.concat().contains(line)
+            && title_continues(&header, i, paragraphs)
+        {
+            // A title repeated (page title and article title), or its tail repeated: counted once.
         } else if header.title_lines.is_empty() || title_continues(&header, i, paragraphs) {
             header.title_lines.push(line.to_string());
         }
@@ -341,6 +429,24 @@ fn read_header(paragraphs: &[&str]) -> Header {
     }
     // No prose within the header limit: there was no header.
     Header::default()
+}
+
+/// A salutation or an addressee line ends the header: 同志们：, 各位代表：, 同志們：, 各党支部：
+/// (a short line ending with a colon).
+fn is_salutation(line: &str) -> bool {
+    if SALUTATION.is_match(line) {
+        return true;
+    }
+    let Some(head) = line.strip_suffix('：').or_else(|| line.strip_suffix(':')) else {
+        return false;
+    };
+    head.chars().count() <= 15 && !head.contains(['。', '；', '：', ':'])
+}
+
+/// A person's name alone on a line, maybe after a symbol (※习近平): the name.
+fn name_alone(line: &str) -> Option<&str> {
+    let name = line.trim_start_matches(|c: char| !crate::io::raw::is_han(c));
+    (name.chars().count() <= 4 && crate::names::is_personal_name(name)).then_some(name)
 }
 
 /// A title broken over lines continues on the very next line; after a byline or date it is over.
@@ -496,9 +602,21 @@ fn header_fields(
     }
     if let Some((line, role, name)) = &header.byline {
         meta.speaker = Some(name.clone());
-        meta.speaker_role = Some(role.clone());
         evidence.insert("speaker".into(), line.clone());
-        evidence.insert("speaker_role".into(), line.clone());
+        if !role.is_empty() {
+            meta.speaker_role = Some(role.clone());
+            evidence.insert("speaker_role".into(), line.clone());
+        }
+    }
+    // No byline: a title that names its speaker (余承东的倡议书, 习近平在…上的讲话).
+    if meta.speaker.is_none()
+        && let Some(title) = &meta.title
+        && let Some(c) = SPEAKER_IN_TITLE.captures(title)
+        && crate::names::is_personal_name(&c[1])
+        && let Some(line) = evidence.get("title").cloned()
+    {
+        meta.speaker = Some(c[1].to_string());
+        evidence.insert("speaker".into(), line);
     }
     meta.column = doc.page.column.clone();
     if meta.column.is_none()
@@ -571,6 +689,98 @@ mod tests {
             .collect();
         Tagger::new(&TagSettings::default()).tag(&mut doc, &words);
         doc
+    }
+
+    /// The metadata of each document of a development-set file, cleaned and tagged.
+    fn dev_metadata(name: &str) -> Vec<crate::model::Metadata> {
+        static SEGMENTER: std::sync::LazyLock<Segmenter> =
+            std::sync::LazyLock::new(|| Segmenter::new(&SegmentSettings::default()).unwrap());
+        let bytes = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+        let cleaner = crate::stages::clean::Cleaner::new(&Default::default());
+        let documents = cleaner.clean_file(name, &bytes).unwrap().documents;
+        let tagger = Tagger::new(&TagSettings::default());
+        documents
+            .into_iter()
+            .map(|mut doc| {
+                let text = doc.text.clone();
+                let words: Vec<(&str, &str)> = text
+                    .split('\n')
+                    .flat_map(|p| SEGMENTER.words(p))
+                    .map(|w| (w.text, w.pos))
+                    .collect();
+                tagger.tag(&mut doc, &words);
+                let meta = doc.meta.unwrap();
+                // The header's fields keep lines of the document as their evidence.
+                for field in ["title", "speaker", "speaker_role"] {
+                    if let Some(evidence) = meta.evidence.get(field) {
+                        assert!(
+                            text.contains(evidence.as_str()),
+                            "{name} {field}: {evidence}"
+                        );
+                    }
+                }
+                meta
+            })
+            .collect()
+    }
+
+    #[test]
+    fn headers_of_many_shapes_give_title_speaker_and_date() {
+        // Title, date and speaker on one line (three collections of Xi's speeches and a report).
+        for (name, date) in [
+            ("001.txt", "2023-03-01"),
+            ("016.txt", "2025-01-27"),
+            ("040.txt", "2022-10-16"),
+        ] {
+            let m = dev_metadata(name).remove(0);
+            assert_eq!(m.speaker.as_deref(), Some("习近平"), "{name}");
+            assert_eq!(m.date.as_deref(), Some(date), "{name}");
+            assert!(!m.title.unwrap().contains("习近平"), "{name}");
+        }
+        // An addressee or salutation ends the header, in simplified and traditional characters.
+        for (name, title) in [
+            ("002.txt", Some("关于严格规范使用《党支部工作手册》的通知")),
+            ("027.txt", Some("黨代表選舉會議講話稿")),
+            ("036.txt", None),
+        ] {
+            assert_eq!(dev_metadata(name)[0].title.as_deref(), title, "{name}");
+        }
+        // A title repeated as page title and article title counts once (three template sites).
+        for (name, title) in [
+            ("014.txt", "过好“政治生日”主题党课讲稿"),
+            ("017.txt", "奠基仪式致辞(项目奠基仪式致辞)"),
+            ("024.txt", "2023书记基层党建述职评议会讲话"),
+        ] {
+            assert_eq!(
+                dev_metadata(name)[0].title.as_deref(),
+                Some(title),
+                "{name}"
+            );
+        }
+        // Bylines of other shapes: a name alone, a name after a symbol, an office over a name, a
+        // byline glued after the title, a second speaker's label, a title naming its speaker.
+        let speaker = |name: &str, part: usize| dev_metadata(name)[part].speaker.clone();
+        assert_eq!(speaker("020.txt", 0).as_deref(), Some("刘金新"));
+        assert_eq!(speaker("028.txt", 0).as_deref(), Some("习近平"));
+        let m = dev_metadata("039.txt").remove(0);
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_role.as_deref()),
+            (Some("李克强"), Some("国务院总理"))
+        );
+        let m = dev_metadata("004.txt").remove(0);
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_role.as_deref()),
+            (Some("吴仰东"), Some("酒泉市委书记"))
+        );
+        let parts = dev_metadata("013.txt");
+        assert_eq!(parts[1].speaker.as_deref(), Some("徐直军"));
+        assert_eq!(parts[1].title, None);
+        assert_eq!(parts[2].speaker.as_deref(), Some("余承东"));
+        // A bracketed note that starts with the date of adoption.
+        assert_eq!(
+            dev_metadata("011.txt")[0].date.as_deref(),
+            Some("2023-03-13")
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use regex::Regex;
 use super::rules::Line;
 use crate::io::raw::is_han;
 use crate::model::Edit;
+use crate::names::is_personal_name;
 use crate::outline::parse_marker;
 
 /// A document title is a short line without sentence punctuation.
@@ -55,27 +56,6 @@ static SPEECH_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"同志(在.{2,40}上)?的(总结|總結)?(讲话|講話|发言|發言|致辞|致辭|报告|報告)$")
         .unwrap()
 });
-/// The commonest Chinese surnames (they cover some nine in ten people), simplified and
-/// traditional: a speaker's label is a name, not a lead-in phrase such as 这不是：.
-const SURNAMES: &str = "王李张張刘劉陈陳杨楊黄黃赵趙吴吳周徐孙孫马馬朱胡郭何林高罗羅郑鄭梁谢謝宋唐许許韩韓冯馮邓鄧曹彭曾肖萧蕭田董袁潘于蒋蔣蔡余杜叶葉程苏蘇魏吕呂丁任沈姚卢盧姜崔钟鍾谭譚陆陸汪范金石廖贾賈夏韦韋付方白邹鄒孟熊秦邱江尹薛闫閻段雷侯龙龍史陶黎贺賀顾顧毛郝龚龔邵万萬钱錢严嚴覃武戴莫孔向汤湯常温溫康施文牛樊葛邢安齐齊易乔喬伍庞龐颜顏倪庄莊聂聶章鲁魯岳翟殷詹申欧歐耿关關兰蘭焦俞左柳甘祝包宁寧尚符舒阮柯纪紀梅童凌毕畢单單季裴霍涂成苗谷盛曲翁冉骆駱蓝藍路游辛靳管柴蒙鲍鮑华華喻祁蒲房滕屈饶饒解牟艾尤阳陽时時穆农農司卓古吉缪繆简簡车車项項连連芦蘆麦麥褚娄婁窦竇戚岑景党黨宫宮费費卜冷晏席卫衛米柏宗瞿桂全佟应應臧闵閔苟邬鄔边邊卞姬师師和仇栾欒隋商刁沙荣榮巫寇桑郎甄丛叢仲虞敖巩鞏明佘池查麻苑迟遲邝鄺";
-const COMPOUND_SURNAMES: &[&str] = &[
-    "欧阳", "歐陽", "司马", "司馬", "诸葛", "諸葛", "上官", "司徒", "东方", "東方", "夏侯", "皇甫",
-    "尉迟", "公孙", "公孫", "令狐", "慕容", "长孙", "長孫", "宇文",
-];
-
-/// Whether a label names a person: a common surname and one or two given characters.
-fn is_personal_name(label: &str) -> bool {
-    let name = label.trim_end_matches(['：', ':']).trim();
-    let chars = name.chars().count();
-    let compound = COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s));
-    match compound {
-        true => (3..=4).contains(&chars),
-        false => {
-            (2..=3).contains(&chars) && name.chars().next().is_some_and(|c| SURNAMES.contains(c))
-        }
-    }
-}
-
 static COLUMN_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】").unwrap());
 
 /// The file's lines as documents: the collection's name (if it is a compilation) and each
