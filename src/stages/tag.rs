@@ -172,7 +172,12 @@ impl Tagger {
             }
         }
 
-        let (genre, genre_evidence) = self.genre(doc, &meta, &paragraphs);
+        let (genre, genre_evidence) = self.genre(
+            doc,
+            &meta,
+            &paragraphs,
+            evidence.get("title").map(String::as_str),
+        );
         meta.genre = genre;
         if let Some(text) = genre_evidence {
             evidence.insert("genre".into(), text);
@@ -310,19 +315,26 @@ impl Tagger {
         doc: &Document,
         meta: &Metadata,
         paragraphs: &[&str],
+        title_evidence: Option<&str>,
     ) -> (String, Option<String>) {
         let allowed = |g: &str| self.settings.genres.iter().any(|x| x == g);
-        let cues_in = [meta.title.as_deref(), doc.collection.as_deref()];
+        // Each place a cue is looked for, with the text that shows it (the title's own lines).
+        let cues_in = [
+            (
+                meta.title.as_deref(),
+                title_evidence.or(meta.title.as_deref()),
+            ),
+            (doc.collection.as_deref(), doc.collection.as_deref()),
+        ];
         for (genre, cues) in GENRE_CUES {
             if !allowed(genre) {
                 continue;
             }
-            if let Some(text) = cues_in
+            let found = cues_in
                 .iter()
-                .flatten()
-                .find(|t| cues.iter().any(|c| t.contains(c)))
-            {
-                return (genre.to_string(), Some(text.to_string()));
+                .find(|(text, _)| text.is_some_and(|t| cues.iter().any(|c| t.contains(c))));
+            if let Some((_, shown_by)) = found {
+                return (genre.to_string(), shown_by.map(str::to_string));
             }
         }
         if allowed("文章") && (meta.source.is_some() || meta.column.is_some()) {
@@ -711,7 +723,7 @@ mod tests {
                 tagger.tag(&mut doc, &words);
                 let meta = doc.meta.unwrap();
                 // The header's fields keep lines of the document as their evidence.
-                for field in ["title", "speaker", "speaker_role"] {
+                for field in ["title", "speaker", "speaker_role", "genre"] {
                     if let Some(evidence) = meta.evidence.get(field) {
                         assert!(
                             text.contains(evidence.as_str()),

@@ -44,8 +44,21 @@ const MIN_FRAGMENTS: usize = 4;
 pub fn judge(paragraphs: &[(u32, String)]) -> Vec<Option<&'static str>> {
     let mut verdicts = vec![None; paragraphs.len()];
     notices(paragraphs, &mut verdicts);
-    record_headers(paragraphs, &mut verdicts);
-    header_fragments(paragraphs, &mut verdicts);
+    let field = |text: &str| RECORD_FIELD.is_match(text);
+    mark_runs_above_text(
+        paragraphs,
+        &mut verdicts,
+        field,
+        MIN_RECORD_FIELDS,
+        "record_header",
+    );
+    mark_runs_above_text(
+        paragraphs,
+        &mut verdicts,
+        is_fragment,
+        MIN_FRAGMENTS,
+        "header_fragments",
+    );
     verdicts
 }
 
@@ -65,37 +78,26 @@ fn is_fragment(text: &str) -> bool {
         && parse_marker(text).is_none()
 }
 
-fn header_fragments(paragraphs: &[(u32, String)], verdicts: &mut [Option<&'static str>]) {
-    // A site notice above the text is not its first prose.
+/// Marks each run of at least `min` lines of a kind (`member`) above the first prose paragraph
+/// (lines already judged, such as a site notice, are not prose) as removed by `rule`.
+fn mark_runs_above_text(
+    paragraphs: &[(u32, String)],
+    verdicts: &mut [Option<&'static str>],
+    member: impl Fn(&str) -> bool,
+    min: usize,
+    rule: &'static str,
+) {
     let header_end = (0..paragraphs.len())
         .find(|&i| verdicts[i].is_none() && is_prose(&paragraphs[i].1))
         .unwrap_or(paragraphs.len());
     let mut start = 0;
     while start < header_end {
         let end = (start..header_end)
-            .find(|&i| !is_fragment(&paragraphs[i].1))
+            .find(|&i| !member(&paragraphs[i].1))
             .unwrap_or(header_end);
-        if end - start >= MIN_FRAGMENTS {
+        if end - start >= min {
             for verdict in &mut verdicts[start..end] {
-                *verdict = Some("header_fragments");
-            }
-        }
-        start = end + 1;
-    }
-}
-
-fn record_headers(paragraphs: &[(u32, String)], verdicts: &mut [Option<&'static str>]) {
-    let header_end = (0..paragraphs.len())
-        .find(|&i| verdicts[i].is_none() && is_prose(&paragraphs[i].1))
-        .unwrap_or(paragraphs.len());
-    let mut start = 0;
-    while start < header_end {
-        let end = (start..header_end)
-            .find(|&i| !RECORD_FIELD.is_match(&paragraphs[i].1))
-            .unwrap_or(header_end);
-        if end - start >= MIN_RECORD_FIELDS {
-            for verdict in &mut verdicts[start..end] {
-                *verdict = Some("record_header");
+                *verdict = Some(rule);
             }
         }
         start = end + 1;
