@@ -94,12 +94,16 @@ static LUNAR_DAY: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+/// The opening sentence that convenes the meeting: 今天我们召开…会议, 隆重举行…奠基仪式. What it
+/// convenes is named, not described (…召开的一次十分重要的大会 is no name).
 static OPENING_MEETING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"召开(?:了)?(?:这次|本次)?([^，。；、：！？\s]{2,40}?(?:会议|大会|座谈会|会))")
+    Regex::new(r"(?:召开|举行|举办|开展)(?:了)?(?:这次|本次)?([^，。；、：！？\s的][^，。；、：！？\s]{1,39}?(?:会议|大会|座谈会|会|仪式|典礼))")
         .unwrap()
 });
-static TITLE_MEETING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"在(.{2,60}?)上的(?:总结)?(?:讲话|发言|报告|致辞|党课)").unwrap());
+static TITLE_MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"在(.{2,60}?)(?:上|时)的(?:总结)?(?:讲话|发言|报告|致辞|党课)|在(.{2,60}?(?:会议|大会|学习|典礼|仪式|座谈会|论坛))(?:上|时)")
+        .unwrap()
+});
 static COLLECTION_MEETING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.{2,40}?(?:会议|大会|座谈会|会))").unwrap());
 static ANONYMISED: LazyLock<Regex> = LazyLock::new(|| {
@@ -648,7 +652,8 @@ fn header_fields(
     }
 }
 
-/// The occasion: the opening's "召开…会议", else the title's "在…上的讲话", else the collection's.
+/// The occasion: the title's "在…上的讲话" or the opening's "召开…会议" (the opening's when it says
+/// more of the same), else the collection's.
 fn occasion(
     doc: &Document,
     body: &[&str],
@@ -656,19 +661,30 @@ fn occasion(
     evidence: &mut BTreeMap<String, String>,
 ) {
     let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
-    if let Some(c) = OPENING_MEETING.captures(&opening) {
-        meta.occasion = Some(c[1].to_string());
-        evidence.insert(
-            "occasion".into(),
-            sentence_around(&opening, c.get(0).unwrap().start()),
-        );
-    } else if let Some(c) = meta
+    let from_title = meta
         .title
         .as_deref()
         .and_then(|t| TITLE_MEETING.captures(t))
-    {
-        meta.occasion = Some(c[1].to_string());
-        evidence.insert("occasion".into(), meta.title.clone().unwrap_or_default());
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str().to_string());
+    let from_opening = OPENING_MEETING.captures(&opening).map(|c| {
+        let at = c.get(0).expect("a match").start();
+        (c[1].to_string(), sentence_around(&opening, at))
+    });
+    // Both name it: the opening's when it says more of the same (2020年全市…会议 for the title's
+    // 全市…会议), else the title's, the text's own statement of its occasion.
+    let opening_says_more = match (&from_title, &from_opening) {
+        (Some(title), Some((named, _))) => named.contains(title.as_str()),
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if let (true, Some((named, sentence))) = (opening_says_more, &from_opening) {
+        meta.occasion = Some(named.clone());
+        evidence.insert("occasion".into(), sentence.clone());
+    } else if let Some(named) = from_title {
+        meta.occasion = Some(named);
+        let shown_by = evidence.get("title").cloned();
+        evidence.insert("occasion".into(), shown_by.unwrap_or_default());
     } else if let Some(c) = doc
         .collection
         .as_deref()
@@ -793,6 +809,28 @@ mod tests {
             dev_metadata("011.txt")[0].date.as_deref(),
             Some("2023-03-13")
         );
+    }
+
+    #[test]
+    fn occasions_come_from_the_title_or_the_convening_sentence_never_a_description() {
+        for (name, occasion) in [
+            // 在…时的讲话; a subtitle 在…会议上 with no 的讲话; a title over an opening that names
+            // the meeting otherwise.
+            ("034.txt", "二十届中央政治局第四次集体学习"),
+            ("039.txt", "第十二届全国人民代表大会第五次会议"),
+            (
+                "001.txt",
+                "中央党校建校90周年庆祝大会暨2023年春季学期开学典礼",
+            ),
+            // 隆重举行…奠基仪式, 开展…评议大会: other verbs that convene.
+            ("017.txt", "我市党政机关办公中心奠基仪式"),
+            ("018.txt", "基层党支部书记述职评议大会"),
+            // …召开的一次十分重要的大会 describes the meeting; the title names it.
+            ("040.txt", "中国共产党第二十次全国代表大会"),
+        ] {
+            let m = dev_metadata(name).remove(0);
+            assert_eq!(m.occasion.as_deref(), Some(occasion), "{name}");
+        }
     }
 
     #[test]
