@@ -59,6 +59,13 @@ static SPEAKER_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^([\p{Han}]{2,4}?)(?:同志)?(?:在.{2,60}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)")
         .unwrap()
 });
+/// A report of who spoke, in an editor's note or a news lead: (role)(name)…发表了讲话/贺词.
+static LEAD_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[，。；：、\s])([\p{{Han}}]{{0,12}}?(?:国家主席|{ROLES}))([\p{{Han}}]{{2,3}})[^。！？]{{0,40}}?(?:发表(?:了)?[^。！？]{{0,12}}?(?:讲话|贺词|致辞)|作(?:了)?(?:重要)?讲话)"
+    ))
+    .unwrap()
+});
 /// A bracketed note that starts with a date: （2023年3月13日第十四届全国人民代表大会第一次会议通过）.
 static DATED_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^（）()]{0,40}[）)]$").unwrap()
@@ -459,6 +466,16 @@ fn is_salutation(line: &str) -> bool {
     head.chars().count() <= 15 && !head.contains(['。', '；', '：', ':'])
 }
 
+/// A name of two or three characters at the start of `text` (three unless the third begins what
+/// the sentence says of the person: 王伟在…, 任正非和…).
+fn name_before_verb(text: &str) -> Option<&str> {
+    let cut = |n: usize| text.char_indices().nth(n).map_or(text, |(i, _)| &text[..i]);
+    let third = text.chars().nth(2);
+    let verb = third.is_some_and(|c| "在和与同等于对出发作说向的为指强表通".contains(c));
+    let name = if verb { cut(2) } else { cut(3) };
+    crate::names::is_personal_name(name).then_some(name)
+}
+
 /// A person's name alone on a line, maybe after a symbol (※习近平): the name.
 fn name_alone(line: &str) -> Option<&str> {
     let name = line.trim_start_matches(|c: char| !crate::io::raw::is_han(c));
@@ -634,6 +651,25 @@ fn header_fields(
         meta.speaker = Some(c[1].to_string());
         evidence.insert("speaker".into(), line);
     }
+    // Still none: the editor's note before the text (removed by clean, kept in its edits) or the
+    // news lead that opens it, reporting who spoke: 华为总裁任正非…并发表了讲话.
+    if meta.speaker.is_none() {
+        let notes = doc.edits.iter().filter(|e| e.rule == "column_intro");
+        let lead = paragraphs.get(header.body_start).copied();
+        let places = notes.map(|e| e.before.as_str()).chain(lead);
+        for place in places {
+            if let Some(c) = LEAD_SPEAKER.captures(place)
+                && let Some(name) = name_before_verb(&c[2])
+            {
+                meta.speaker = Some(name.to_string());
+                meta.speaker_role = Some(c[1].to_string());
+                let sentence = sentence_around(place, c.get(1).expect("a role").start());
+                evidence.insert("speaker".into(), sentence.clone());
+                evidence.insert("speaker_role".into(), sentence);
+                break;
+            }
+        }
+    }
     meta.column = doc.page.column.clone();
     if meta.column.is_none()
         && let Some((column, _, _)) = &header.headline
@@ -738,13 +774,14 @@ mod tests {
                     .collect();
                 tagger.tag(&mut doc, &words);
                 let meta = doc.meta.unwrap();
-                // The header's fields keep lines of the document as their evidence.
+                // The header's fields keep lines of the document, or of what clean removed from
+                // it (an editor's note), as their evidence.
+                let removed: Vec<&str> = doc.edits.iter().map(|e| e.before.as_str()).collect();
                 for field in ["title", "speaker", "speaker_role", "genre"] {
                     if let Some(evidence) = meta.evidence.get(field) {
-                        assert!(
-                            text.contains(evidence.as_str()),
-                            "{name} {field}: {evidence}"
-                        );
+                        let found = text.contains(evidence.as_str())
+                            || removed.iter().any(|r| r.contains(evidence.as_str()));
+                        assert!(found, "{name} {field}: {evidence}");
                     }
                 }
                 meta
@@ -809,6 +846,17 @@ mod tests {
             dev_metadata("011.txt")[0].date.as_deref(),
             Some("2023-03-13")
         );
+        // Who spoke, reported by an editor's note (removed by clean) or a news lead; a
+        // resolution that mentions whose report it approves has no speaker.
+        for (name, speaker, role) in [
+            ("006.txt", "任正非", "华为总裁"),
+            ("025.txt", "习近平", "国家主席"),
+        ] {
+            let m = dev_metadata(name).remove(0);
+            let found = (m.speaker.as_deref(), m.speaker_role.as_deref());
+            assert_eq!(found, (Some(speaker), Some(role)), "{name}");
+        }
+        assert_eq!(dev_metadata("011.txt")[0].speaker, None);
     }
 
     #[test]
