@@ -652,10 +652,27 @@ fn header_fields(
         evidence.insert("speaker".into(), line);
     }
     // Still none: the editor's note before the text (removed by clean, kept in its edits) or the
-    // news lead that opens it, reporting who spoke: 华为总裁任正非…并发表了讲话.
+    // news lead that opens it, reporting who spoke: 华为总裁任正非…并发表了讲话. A lead counts only
+    // when the speech itself follows (its 全文如下 pointer, or a salutation next): a news report
+    // about a meeting is not the speech of the one it reports.
     if meta.speaker.is_none() {
         let notes = doc.edits.iter().filter(|e| e.rule == "column_intro");
-        let lead = paragraphs.get(header.body_start).copied();
+        let pointer = doc.edits.iter().any(|e| e.rule == "full_text_marker");
+        let next = paragraphs.get(header.body_start + 1).copied().unwrap_or("");
+        let addresses = [
+            "同志们",
+            "同志們",
+            "各位",
+            "大家好",
+            "亲爱的",
+            "女士们",
+            "朋友们",
+        ];
+        let speech_follows = pointer || addresses.iter().any(|a| next.starts_with(a));
+        let lead = paragraphs
+            .get(header.body_start)
+            .copied()
+            .filter(|_| speech_follows);
         let places = notes.map(|e| e.before.as_str()).chain(lead);
         for place in places {
             if let Some(c) = LEAD_SPEAKER.captures(place)
