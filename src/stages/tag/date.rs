@@ -1,0 +1,159 @@
+//! The date a document states, with its precision: a header date line (digits or Chinese
+//! numerals, a month only), the page's publication time, a lunar day in the opening with the year
+//! stated elsewhere, or a year alone in the occasion or the title.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::header::Header;
+use super::{Tagger, sentence_around};
+use crate::model::{Document, Metadata};
+
+pub(super) static FULL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?").unwrap()
+});
+pub(super) static HAN_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日").unwrap()
+});
+pub(super) static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]?\s*([\d〇零一二三四五六七八九十]{4}\s*[年./-]\s*[\d一二三四五六七八九十]{1,2}\s*[月./-]\s*[\d一二三四五六七八九十]{1,3}\s*日?)\s*[)）]?$").unwrap()
+});
+pub(super) static MONTH_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*[)）]?$").unwrap());
+pub(super) static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})年").unwrap());
+pub(super) static LUNAR_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:农历|阴历)?(正|二|三|四|五|六|七|八|九|十一|十二|十|冬|腊)月(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十)",
+    )
+    .unwrap()
+});
+
+impl Tagger {
+    /// (ISO date, precision, the words it came from, whether it was inferred rather than stated).
+    pub(super) fn tag_date(
+        &self,
+        doc: &Document,
+        header: &Header,
+        meta: &Metadata,
+        paragraphs: &[&str],
+        evidence: &mut BTreeMap<String, String>,
+    ) -> Option<(String, &'static str, String, bool)> {
+        if let Some(line) = &header.date_line
+            && let Some(date) = parse_full_date(line)
+        {
+            evidence.insert("date".into(), line.clone());
+            return Some((date, "day", line.clone(), false));
+        }
+        if let Some(line) = &header.date_line
+            && let Some(c) = MONTH_LINE.captures(line)
+            && let Some(date) =
+                chrono::NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, 1)
+        {
+            evidence.insert("date".into(), line.clone());
+            return Some((
+                date.format("%Y-%m-%d").to_string(),
+                "month",
+                line.clone(),
+                false,
+            ));
+        }
+        if let Some(published) = &doc.page.published
+            && let Some(date) = parse_full_date(published)
+        {
+            evidence.insert(
+                "date".into(),
+                doc.page
+                    .evidence
+                    .clone()
+                    .unwrap_or_else(|| published.clone()),
+            );
+            return Some((date, "day", published.clone(), false));
+        }
+        // A lunar day in the opening, with the year stated elsewhere in the text.
+        let body = &paragraphs[header.body_start.min(paragraphs.len())..];
+        let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+        if let Some(lunar) = LUNAR_DAY.captures(&opening)
+            && let Some(year) = YEAR.captures(&doc.text)
+        {
+            let year: i32 = year[1].parse().ok()?;
+            if let Some(date) = lunar_to_iso(year, &lunar[1], &lunar[2]) {
+                let text = format!("{}（{}年）", &lunar[0], year);
+                evidence.insert(
+                    "date".into(),
+                    format!(
+                        "{} … {}年",
+                        sentence_around(&opening, lunar.get(0)?.start()),
+                        year
+                    ),
+                );
+                return Some((date, "day", text, true));
+            }
+        }
+        // A year alone, from the occasion or the title ("2020年全市…会议").
+        for source in [meta.occasion.as_deref(), meta.title.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(c) = YEAR.captures(source) {
+                evidence.insert("date".into(), source.to_string());
+                return Some((format!("{}-01-01", &c[1]), "year", c[0].to_string(), true));
+            }
+        }
+        None
+    }
+}
+
+/// "2015年11月12日", "2023-08-25", "2015.11.12", "二〇一五年十一月十二日" → ISO date.
+pub fn parse_full_date(text: &str) -> Option<String> {
+    let (y, m, d) = if let Some(c) = FULL_DATE.captures(text) {
+        (c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
+    } else if let Some(c) = HAN_DATE.captures(text) {
+        let year: String = c[1]
+            .chars()
+            .map(|ch| match ch {
+                '〇' | '零' => '0',
+                _ => char::from_digit(crate::outline::han_number(&ch.to_string()).unwrap_or(0), 10)
+                    .unwrap_or('0'),
+            })
+            .collect();
+        (
+            year.parse().ok()?,
+            crate::outline::han_number(&c[2])?,
+            crate::outline::han_number(&c[3])?,
+        )
+    } else {
+        return None;
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(y, m, d)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}
+
+/// A lunar month and day (正月 初七) of lunar year `year` as an ISO date; the calendar comes from
+/// the lunar-lite crate.
+pub(super) fn lunar_to_iso(year: i32, month: &str, day: &str) -> Option<String> {
+    let month = match month {
+        "正" => 1,
+        "冬" => 11,
+        "腊" => 12,
+        other => crate::outline::han_number(other)?,
+    };
+    let day = match day.strip_prefix('初') {
+        Some(rest) => crate::outline::han_number(rest)?,
+        None => match day.strip_prefix('廿') {
+            Some(rest) => 20 + crate::outline::han_number(rest)?,
+            None => crate::outline::han_number(day)?,
+        },
+    };
+    let lunar = lunar_lite::LunarDate {
+        year,
+        month: month as u8,
+        day: day as u8,
+        is_leap_month: false,
+    };
+    let solar = lunar_lite::lunar_to_solar(lunar).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(solar.year, solar.month as u32, solar.day as u32)?;
+    Some(date.format("%Y-%m-%d").to_string())
+}

@@ -1,0 +1,232 @@
+//! Tag: who spoke, when, at what, in which genre, with the text each value came from. The rules
+//! read the typography and position of lines: a header block before the body (title lines, a title
+//! repeated counted once; a byline of role + name, an office over a name, a name alone or after a
+//! symbol, a byline glued after the title; a bracketed date line or a note starting with a date;
+//! the headline form title（date）name on one line; a salutation or an addressee line ending in a
+//! colon), a second speaker's label opening a part (徐直军：), a title naming its speaker, a web
+//! page's 来源/发布时间 line, a compilation's title, and the opening sentence ("今天我们召开…会议").
+//! A name is a person's when it starts with a common surname (`names`).
+//!
+//! `header` reads the block before the body (title, byline, date line, salutation) and the
+//! fields it gives; `date`, `occasion` and `genre` read the rest, each with its evidence.
+
+mod date;
+mod genre;
+mod header;
+mod occasion;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::error::Result;
+use crate::gazetteer::Gazetteer;
+use crate::io::artifact::{JsonlWriter, StageOutput, to_json_line};
+use crate::io::documents::{
+    ANNOTATIONS_FILE, KeptLine, document_with, kept_count, with_tokens, words,
+};
+use crate::keywords::KeywordRanker;
+use crate::model::{Annotation, Document, Metadata};
+use crate::schema::DocumentTokens;
+use crate::settings::{Settings, TagSettings};
+use crate::stages::{Context, Items, Stage};
+
+pub use date::parse_full_date;
+pub use header::is_byline;
+use header::{header_fields, read_header};
+use occasion::occasion;
+
+static ANONYMISED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\p{Han})(?:X{1,3}|Ｘ{1,3}|\*{1,3}|＊{1,3})(?:\p{Han}|$)").unwrap()
+});
+
+pub struct Tagger {
+    settings: TagSettings,
+    keywords: KeywordRanker,
+    gazetteer: Gazetteer,
+}
+
+impl Tagger {
+    pub fn new(settings: &TagSettings) -> Self {
+        Tagger {
+            settings: settings.clone(),
+            keywords: KeywordRanker::new(&settings.keyword_pos, &settings.keyword_stop_words),
+            gazetteer: Gazetteer::builtin(),
+        }
+    }
+
+    /// Fills `doc.meta` from its text, its page facts, its collection and its words as the segment
+    /// stage cut and tagged them (word, part of speech).
+    pub fn tag(&self, doc: &mut Document, words: &[(&str, &str)]) {
+        let text = doc.text.clone();
+        let paragraphs: Vec<&str> = text.split('\n').collect();
+        let header = read_header(&paragraphs);
+        let mut meta = Metadata {
+            body_start: header.body_start as u32,
+            paragraph_count: paragraphs.len() as u32,
+            token_count: words.len() as u64,
+            ..Default::default()
+        };
+        let mut evidence = BTreeMap::new();
+
+        header_fields(doc, &header, &paragraphs, &mut meta, &mut evidence);
+        occasion(
+            doc,
+            &paragraphs[header.body_start.min(paragraphs.len())..],
+            &mut meta,
+            &mut evidence,
+        );
+        if let Some((date, precision, text, inferred)) =
+            self.tag_date(doc, &header, &meta, &paragraphs, &mut evidence)
+        {
+            meta.date = Some(date);
+            meta.date_precision = Some(precision.to_string());
+            meta.date_text = Some(text);
+            if inferred {
+                doc.flag("date_inferred");
+            }
+        }
+
+        let (genre, genre_evidence) = self.genre(
+            doc,
+            &meta,
+            &paragraphs,
+            evidence.get("title").map(String::as_str),
+        );
+        meta.genre = genre;
+        if let Some(text) = genre_evidence {
+            evidence.insert("genre".into(), text);
+        }
+        meta.keywords = self
+            .keywords
+            .top(words.iter().copied(), self.settings.keywords);
+
+        self.regions(doc, words, &mut meta, &mut evidence);
+        self.quality_flags(doc);
+        meta.evidence = evidence;
+        doc.meta = Some(meta);
+    }
+
+    /// The places the text names (the gazetteer's, with the words segment tagged as places).
+    fn regions(
+        &self,
+        doc: &Document,
+        words: &[(&str, &str)],
+        meta: &mut Metadata,
+        evidence: &mut BTreeMap<String, String>,
+    ) {
+        let tagged_places: Vec<String> = words
+            .iter()
+            .filter(|(_, pos)| *pos == "ns")
+            .map(|(word, _)| word.to_string())
+            .collect();
+        let places = self.gazetteer.mentions(&doc.text, &tagged_places);
+        if let Some(top) = places.first() {
+            let at = doc.text.find(top.name.as_str()).or_else(|| {
+                crate::gazetteer::short_form(&top.name).and_then(|s| doc.text.find(s.as_str()))
+            });
+            if let Some(at) = at {
+                evidence.insert("region".into(), sentence_around(&doc.text, at));
+            }
+        }
+        meta.region = places
+            .into_iter()
+            .take(self.settings.max_regions)
+            .map(|m| m.name)
+            .collect();
+    }
+
+    /// Flags for what the text shows of its origin: anonymised names, a site's watermark.
+    fn quality_flags(&self, doc: &mut Document) {
+        if ANONYMISED.is_match(&doc.text) {
+            doc.flag("anonymised");
+        }
+        if self
+            .settings
+            .watermark_words
+            .iter()
+            .any(|w| !w.is_empty() && doc.text.contains(w.as_str()))
+        {
+            doc.flag("watermark");
+        }
+    }
+}
+
+/// The sentence of `text` that holds byte offset `at` (a line end also ends a sentence).
+pub(super) fn sentence_around(text: &str, at: usize) -> String {
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '\n');
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| is_end(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let end = text[at..]
+        .char_indices()
+        .find(|(_, c)| is_end(*c))
+        .map_or(text.len(), |(i, c)| at + i + c.len_utf8());
+    text[start..end].trim_end_matches('\n').to_string()
+}
+
+/// The tag stage: reads each kept document with its tokens and writes what it adds to it (its
+/// metadata and flags) to `annotations.jsonl`.
+impl Stage for Tagger {
+    const NAME: &'static str = "tag";
+    type Item = (KeptLine, Option<DocumentTokens>);
+    /// Text bytes, whether a date was found, the annotation's JSON line.
+    type Done = (usize, bool, Vec<u8>);
+    /// The writer, documents tagged, documents with a date.
+    type Sink = (JsonlWriter<Annotation>, usize, usize);
+
+    fn fingerprint_settings(settings: &Settings) -> serde_json::Value {
+        serde_json::to_value(&settings.tag).expect("settings serialise")
+    }
+
+    fn build(cx: &Context) -> Result<Self> {
+        Ok(Tagger::new(&cx.settings.tag))
+    }
+
+    fn items(&self, cx: &Context) -> Result<(u64, Items<Self::Item>)> {
+        Ok((kept_count(cx.work)?, Box::new(with_tokens(cx.work)?)))
+    }
+
+    fn work(&self, (line, tokens): Self::Item) -> Result<Self::Done> {
+        let (mut doc, tokens) = document_with(&line, tokens)?;
+        let text = doc.text.clone();
+        let tagged: Vec<(&str, &str)> = words(&tokens, &text)?
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (*w, tokens.pos.value(i)))
+            .collect();
+        self.tag(&mut doc, &tagged);
+        let annotation = Annotation {
+            doc_id: doc.doc_id,
+            flags: doc.flags,
+            meta: doc.meta.unwrap_or_default(),
+        };
+        let has_date = annotation.meta.date.is_some();
+        Ok((text.len(), has_date, to_json_line(&annotation)))
+    }
+
+    fn text_bytes(done: &Self::Done) -> usize {
+        done.0
+    }
+
+    fn open(&self, _cx: &Context, output: &StageOutput) -> Result<Self::Sink> {
+        Ok((JsonlWriter::create(&output.file(ANNOTATIONS_FILE))?, 0, 0))
+    }
+
+    fn absorb(&self, sink: &mut Self::Sink, (_, has_date, line): Self::Done) -> Result<()> {
+        sink.1 += 1;
+        sink.2 += has_date as usize;
+        sink.0.write_line(&line)
+    }
+
+    fn finish(&self, _cx: &Context, sink: Self::Sink, _: &StageOutput) -> Result<String> {
+        let (writer, documents, dated) = sink;
+        writer.finish()?;
+        Ok(format!("{documents} documents tagged, {dated} with a date"))
+    }
+}

@@ -1,0 +1,69 @@
+//! The occasion: the meeting a speech was given at, named by its title (在…上的讲话), by the
+//! sentence of the opening that convenes it (今天我们召开…会议), or by the collection's title.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::sentence_around;
+use crate::model::{Document, Metadata};
+
+/// The opening sentence that convenes the meeting: 今天我们召开…会议, 隆重举行…奠基仪式. What it
+/// convenes is named, not described (…召开的一次十分重要的大会 is no name).
+pub(super) static OPENING_MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:召开|举行|举办|开展)(?:了)?(?:这次|本次)?([^，。；、：！？\s的][^，。；、：！？\s]{1,39}?(?:会议|大会|座谈会|会|仪式|典礼))")
+        .unwrap()
+});
+pub(super) static TITLE_MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"在(.{2,60}?)(?:上|时)的(?:总结)?(?:讲话|发言|报告|致辞|党课)|在(.{2,60}?(?:会议|大会|学习|典礼|仪式|座谈会|论坛))(?:上|时)")
+        .unwrap()
+});
+pub(super) static COLLECTION_MEETING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(.{2,40}?(?:会议|大会|座谈会|会))").unwrap());
+
+/// The occasion: the title's "在…上的讲话" or the opening's "召开…会议" (the opening's when it says
+/// more of the same), else the collection's.
+pub(super) fn occasion(
+    doc: &Document,
+    body: &[&str],
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) {
+    let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+    let from_title = meta
+        .title
+        .as_deref()
+        .and_then(|t| TITLE_MEETING.captures(t))
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .map(|m| m.as_str().to_string());
+    let from_opening = OPENING_MEETING.captures(&opening).map(|c| {
+        let at = c.get(0).expect("a match").start();
+        (c[1].to_string(), sentence_around(&opening, at))
+    });
+    // Both name it: the opening's when it says more of the same (2020年全市…会议 for the title's
+    // 全市…会议), else the title's, the text's own statement of its occasion.
+    let opening_says_more = match (&from_title, &from_opening) {
+        (Some(title), Some((named, _))) => named.contains(title.as_str()),
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if let (true, Some((named, sentence))) = (opening_says_more, &from_opening) {
+        meta.occasion = Some(named.clone());
+        evidence.insert("occasion".into(), sentence.clone());
+    } else if let Some(named) = from_title {
+        meta.occasion = Some(named);
+        let shown_by = evidence.get("title").cloned();
+        evidence.insert("occasion".into(), shown_by.unwrap_or_default());
+    } else if let Some(c) = doc
+        .collection
+        .as_deref()
+        .and_then(|t| COLLECTION_MEETING.captures(t))
+    {
+        meta.occasion = Some(c[1].to_string());
+        evidence.insert(
+            "occasion".into(),
+            doc.collection.clone().unwrap_or_default(),
+        );
+    }
+}

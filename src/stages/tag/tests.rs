@@ -1,0 +1,256 @@
+//! Tag's tests: header shapes, dates, occasions and genres, on real texts of the development set
+//! and on lines of the kinds the rules name.
+
+use super::date::lunar_to_iso;
+use super::*;
+use crate::settings::SegmentSettings;
+use crate::stages::segment::Segmenter;
+
+fn tagged(text: &str) -> Document {
+    let mut doc = Document {
+        text: text.into(),
+        ..Default::default()
+    };
+    let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+    let words: Vec<(&str, &str)> = text
+        .split('\n')
+        .flat_map(|p| segmenter.words(p))
+        .map(|w| (w.text, w.pos))
+        .collect();
+    Tagger::new(&TagSettings::default()).tag(&mut doc, &words);
+    doc
+}
+
+/// The metadata of each document of a development-set file, cleaned and tagged.
+fn dev_metadata(name: &str) -> Vec<crate::model::Metadata> {
+    static SEGMENTER: std::sync::LazyLock<Segmenter> =
+        std::sync::LazyLock::new(|| Segmenter::new(&SegmentSettings::default()).unwrap());
+    let bytes = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+    let cleaner = crate::stages::clean::Cleaner::new(&Default::default());
+    let documents = cleaner.clean_file(name, &bytes).unwrap().documents;
+    let tagger = Tagger::new(&TagSettings::default());
+    documents
+        .into_iter()
+        .map(|mut doc| {
+            let text = doc.text.clone();
+            let words: Vec<(&str, &str)> = text
+                .split('\n')
+                .flat_map(|p| SEGMENTER.words(p))
+                .map(|w| (w.text, w.pos))
+                .collect();
+            tagger.tag(&mut doc, &words);
+            let meta = doc.meta.unwrap();
+            // The header's fields keep lines of the document, or of what clean removed from
+            // it (an editor's note), as their evidence.
+            let removed: Vec<&str> = doc.edits.iter().map(|e| e.before.as_str()).collect();
+            for field in ["title", "speaker", "speaker_role", "genre"] {
+                if let Some(evidence) = meta.evidence.get(field) {
+                    let found = text.contains(evidence.as_str())
+                        || removed.iter().any(|r| r.contains(evidence.as_str()));
+                    assert!(found, "{name} {field}: {evidence}");
+                }
+            }
+            meta
+        })
+        .collect()
+}
+
+#[test]
+fn headers_of_many_shapes_give_title_speaker_and_date() {
+    // Title, date and speaker on one line (three collections of Xi's speeches and a report).
+    for (name, date) in [
+        ("001.txt", "2023-03-01"),
+        ("016.txt", "2025-01-27"),
+        ("040.txt", "2022-10-16"),
+    ] {
+        let m = dev_metadata(name).remove(0);
+        assert_eq!(m.speaker.as_deref(), Some("习近平"), "{name}");
+        assert_eq!(m.date.as_deref(), Some(date), "{name}");
+        assert!(!m.title.unwrap().contains("习近平"), "{name}");
+    }
+    // An addressee or salutation ends the header, in simplified and traditional characters.
+    for (name, title) in [
+        ("002.txt", Some("关于严格规范使用《党支部工作手册》的通知")),
+        ("027.txt", Some("黨代表選舉會議講話稿")),
+        ("036.txt", None),
+    ] {
+        assert_eq!(dev_metadata(name)[0].title.as_deref(), title, "{name}");
+    }
+    // A title repeated as page title and article title counts once (three template sites).
+    for (name, title) in [
+        ("014.txt", "过好“政治生日”主题党课讲稿"),
+        ("017.txt", "奠基仪式致辞(项目奠基仪式致辞)"),
+        ("024.txt", "2023书记基层党建述职评议会讲话"),
+    ] {
+        assert_eq!(
+            dev_metadata(name)[0].title.as_deref(),
+            Some(title),
+            "{name}"
+        );
+    }
+    // Bylines of other shapes: a name alone, a name after a symbol, an office over a name, a
+    // byline glued after the title, a second speaker's label, a title naming its speaker.
+    let speaker = |name: &str, part: usize| dev_metadata(name)[part].speaker.clone();
+    assert_eq!(speaker("020.txt", 0).as_deref(), Some("刘金新"));
+    assert_eq!(speaker("028.txt", 0).as_deref(), Some("习近平"));
+    let m = dev_metadata("039.txt").remove(0);
+    assert_eq!(
+        (m.speaker.as_deref(), m.speaker_role.as_deref()),
+        (Some("李克强"), Some("国务院总理"))
+    );
+    let m = dev_metadata("004.txt").remove(0);
+    assert_eq!(
+        (m.speaker.as_deref(), m.speaker_role.as_deref()),
+        (Some("吴仰东"), Some("酒泉市委书记"))
+    );
+    let parts = dev_metadata("013.txt");
+    assert_eq!(parts[1].speaker.as_deref(), Some("徐直军"));
+    assert_eq!(parts[1].title, None);
+    assert_eq!(parts[2].speaker.as_deref(), Some("余承东"));
+    // A bracketed note that starts with the date of adoption.
+    assert_eq!(
+        dev_metadata("011.txt")[0].date.as_deref(),
+        Some("2023-03-13")
+    );
+    // Who spoke, reported by an editor's note (removed by clean) or a news lead; a
+    // resolution that mentions whose report it approves has no speaker.
+    for (name, speaker, role) in [
+        ("006.txt", "任正非", "华为总裁"),
+        ("025.txt", "习近平", "国家主席"),
+    ] {
+        let m = dev_metadata(name).remove(0);
+        let found = (m.speaker.as_deref(), m.speaker_role.as_deref());
+        assert_eq!(found, (Some(speaker), Some(role)), "{name}");
+    }
+    assert_eq!(dev_metadata("011.txt")[0].speaker, None);
+}
+
+#[test]
+fn occasions_come_from_the_title_or_the_convening_sentence_never_a_description() {
+    for (name, occasion) in [
+        // 在…时的讲话; a subtitle 在…会议上 with no 的讲话; a title over an opening that names
+        // the meeting otherwise.
+        ("034.txt", "二十届中央政治局第四次集体学习"),
+        ("039.txt", "第十二届全国人民代表大会第五次会议"),
+        (
+            "001.txt",
+            "中央党校建校90周年庆祝大会暨2023年春季学期开学典礼",
+        ),
+        // 隆重举行…奠基仪式, 开展…评议大会: other verbs that convene.
+        ("017.txt", "我市党政机关办公中心奠基仪式"),
+        ("018.txt", "基层党支部书记述职评议大会"),
+        // …召开的一次十分重要的大会 describes the meeting; the title names it.
+        ("040.txt", "中国共产党第二十次全国代表大会"),
+    ] {
+        let m = dev_metadata(name).remove(0);
+        assert_eq!(m.occasion.as_deref(), Some(occasion), "{name}");
+    }
+}
+
+#[test]
+fn header_with_byline_broken_title_and_date_line() {
+    let doc = tagged(
+        "三门峡市直工委书记刘小英同志\n在全市县(市)区直工委2015年机关党建工作\n座谈会上的讲话\n（2015年11月12日）\n同志们：\n今天在这里召开全市机关党建工作座谈会，主要是交流经验。",
+    );
+    let m = doc.meta.unwrap();
+    assert_eq!(
+        m.title.as_deref(),
+        Some("在全市县(市)区直工委2015年机关党建工作座谈会上的讲话")
+    );
+    assert_eq!(m.speaker.as_deref(), Some("刘小英"));
+    assert_eq!(m.speaker_role.as_deref(), Some("三门峡市直工委书记"));
+    assert_eq!(m.date.as_deref(), Some("2015-11-12"));
+    assert_eq!(m.date_precision.as_deref(), Some("day"));
+    assert_eq!(m.genre, "讲话");
+    assert_eq!(m.body_start, 5);
+    assert_eq!(m.evidence["speaker"], "三门峡市直工委书记刘小英同志");
+}
+
+#[test]
+fn no_header_means_no_title_and_a_lunar_date_is_resolved() {
+    let doc = tagged(
+        "今天是正月初七，在春节大假后召开收心会，是我们的惯例。\n同志们，2022年第一季度很关键。",
+    );
+    let m = doc.meta.unwrap();
+    assert_eq!(m.title, None);
+    assert_eq!(m.date.as_deref(), Some("2022-02-07"));
+    assert_eq!(m.occasion.as_deref(), Some("收心会"));
+    assert!(doc.flags.contains(&"date_inferred".to_string()));
+}
+
+#[test]
+fn month_precision_from_a_month_line() {
+    let doc = tagged(
+        "在全市组织工作会议上的讲话\n（2019年7月）\n同志们：\n今天我们召开全市组织工作会议。",
+    );
+    let m = doc.meta.unwrap();
+    assert_eq!(m.date.as_deref(), Some("2019-07-01"));
+    assert_eq!(m.date_precision.as_deref(), Some("month"));
+    assert_eq!(m.title.as_deref(), Some("在全市组织工作会议上的讲话"));
+    assert_eq!(m.genre, "讲话");
+    assert_eq!(m.evidence["genre"], "在全市组织工作会议上的讲话");
+}
+
+#[test]
+fn lunar_days_of_other_months() {
+    assert_eq!(
+        lunar_to_iso(2022, "正", "初七").as_deref(),
+        Some("2022-02-07")
+    );
+    assert_eq!(
+        lunar_to_iso(2023, "八", "十五").as_deref(),
+        Some("2023-09-29")
+    );
+    assert_eq!(
+        lunar_to_iso(2021, "腊", "廿三").as_deref(),
+        Some("2022-01-25")
+    );
+}
+
+#[test]
+fn regions_come_from_the_gazetteer() {
+    let doc = tagged(
+        "同志们：\n今天我们召开三门峡市机关党建工作会议，渑池县直工委、义马市直工委作了发言。",
+    );
+    assert_eq!(doc.meta.unwrap().region, ["三门峡市", "渑池县", "义马市"]);
+}
+
+#[test]
+fn byline_after_the_title_and_a_dashed_date() {
+    let doc = tagged(
+        "坚持从严治党 建设模范机关\n市直机关工委书记 张建国\n2021-07-01\n同志们：\n今天我们召开全市机关党建工作推进会。",
+    );
+    let m = doc.meta.unwrap();
+    assert_eq!(m.title.as_deref(), Some("坚持从严治党 建设模范机关"));
+    assert_eq!(m.speaker.as_deref(), Some("张建国"));
+    assert_eq!(m.speaker_role.as_deref(), Some("市直机关工委书记"));
+    assert_eq!(m.date.as_deref(), Some("2021-07-01"));
+    assert_eq!(m.occasion.as_deref(), Some("全市机关党建工作推进会"));
+}
+
+#[test]
+fn other_date_forms() {
+    assert_eq!(
+        parse_full_date("二〇一五年十一月十二日").as_deref(),
+        Some("2015-11-12")
+    );
+    assert_eq!(parse_full_date("2023-08-25").as_deref(), Some("2023-08-25"));
+    assert_eq!(parse_full_date("2023年2月30日"), None);
+    let doc =
+        tagged("市委副书记 王明\n（二〇二一年三月五日）\n同志们：\n今天我们召开全市宣传工作会议。");
+    let m = doc.meta.unwrap();
+    assert_eq!(m.date.as_deref(), Some("2021-03-05"));
+    assert_eq!(m.speaker.as_deref(), Some("王明"));
+    assert_eq!(m.title, None);
+}
+
+#[test]
+fn year_only_from_the_occasion() {
+    let doc = tagged(
+        "在全市机关党的工作会议上的讲话\n同志们：\n经市委同意，今天我们召开2020年全市机关党的工作会议，主要任务是部署工作。",
+    );
+    let m = doc.meta.unwrap();
+    assert_eq!(m.occasion.as_deref(), Some("2020年全市机关党的工作会议"));
+    assert_eq!(m.date.as_deref(), Some("2020-01-01"));
+    assert_eq!(m.date_precision.as_deref(), Some("year"));
+}
