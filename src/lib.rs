@@ -24,6 +24,7 @@ pub mod publish;
 pub mod runner;
 pub mod schema;
 pub mod settings;
+pub mod simplified;
 pub mod stages;
 #[cfg(feature = "stats")]
 pub mod stats;

@@ -380,6 +380,9 @@ pub struct SegmentSettings {
     pub builtin_stop_words: bool,
     /// More words to mark as stop words.
     pub extra_stop_words: Vec<String>,
+    /// Cut the simplified view of a text in traditional characters (jieba's dictionary is
+    /// simplified); tokens still point into the text as written.
+    pub simplified_view: bool,
 }
 
 impl Default for SegmentSettings {
@@ -391,6 +394,7 @@ impl Default for SegmentSettings {
             row_group_tokens: 1 << 20,
             builtin_stop_words: true,
             extra_stop_words: Vec::new(),
+            simplified_view: true,
         }
     }
 }

@@ -1,7 +1,7 @@
 """Segmentation parity: with the domain dictionary off, the tokens of every paragraph equal Python
 jieba 0.42.1's `jieba.lcut(paragraph, HMM=True)` with white space dropped.
 
-Usage: python tests/parity.py OUT_DIR   (OUT_DIR made with --set segment.domain_dictionary=false)
+Usage: python tests/parity.py OUT_DIR   (OUT_DIR made with --set segment.domain_dictionary=false --set segment.simplified_view=false)
 """
 
 import sys

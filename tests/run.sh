@@ -23,8 +23,8 @@ cp -r raw "$work/raw"
 cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 "$venv/bin/python" tests/interop.py "$work/out"
 
-# Segmentation parity with Python jieba, domain dictionary off.
-(cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run --out out-plain --set segment.domain_dictionary=false)
+# Segmentation parity with Python jieba, domain dictionary and the simplified view off.
+(cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run --out out-plain --set segment.domain_dictionary=false --set segment.simplified_view=false)
 "$venv/bin/python" tests/parity.py "$work/out-plain"
 
 # Extraction quality, measured by `pipeline evaluate` against hand-checked gold (docs/GOLD.md).

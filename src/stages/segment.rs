@@ -42,6 +42,7 @@ const CLOSING: &[char] = &['”', '’', '」', '』', '》', '）', ')', '"', '
 pub struct Segmenter {
     jieba: Jieba,
     hmm: bool,
+    simplified_view: bool,
     stop_words: FnvHashSet<String>,
 }
 
@@ -84,6 +85,7 @@ impl Segmenter {
         Ok(Segmenter {
             jieba,
             hmm: settings.hmm,
+            simplified_view: settings.simplified_view,
             stop_words,
         })
     }
@@ -101,7 +103,13 @@ impl Segmenter {
         let mut paragraph_start = 0usize; // code points
         let mut sentence = 0i32;
         for (paragraph, text) in doc.paragraphs().enumerate() {
-            let words = self.words(text);
+            // The view has the text's code points in place, so spans point into the text.
+            let view = if self.simplified_view {
+                crate::simplified::simplified(text)
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            };
+            let words = self.words(&view);
             let mut sentence_open = false;
             for (i, word) in words.iter().enumerate() {
                 if word.text.chars().all(char::is_whitespace) {
@@ -489,6 +497,32 @@ mod tests {
         assert_eq!(*tokens.sentence.last().unwrap(), 3);
         let closing = words.iter().position(|t| t == "”").unwrap();
         assert_eq!(tokens.sentence[closing], 2);
+    }
+
+    #[test]
+    fn traditional_text_is_cut_as_its_simplified_view_with_spans_into_the_text_as_written() {
+        // The opening of a speech in traditional characters (dev 027, a 公文 template site).
+        let written = "今天我們召開黨代表、人大代表換屆選舉工作部署大會";
+        let simple = "今天我们召开党代表、人大代表换届选举工作部署大会";
+        let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+        let (w, s) = (doc(written), doc(simple));
+        let (tw, ts) = (segmenter.segment(&w), segmenter.segment(&s));
+        assert_eq!(
+            (&tw.char_start, &tw.char_end),
+            (&ts.char_start, &ts.char_end)
+        );
+        assert!(
+            texts(&w, &tw).contains(&"換屆選舉".to_string()),
+            "{:?}",
+            texts(&w, &tw)
+        );
+        // Without the view jieba cuts the traditional characters otherwise.
+        let plain = Segmenter::new(&SegmentSettings {
+            simplified_view: false,
+            ..Default::default()
+        })
+        .unwrap();
+        assert_ne!(plain.segment(&w).char_start, ts.char_start);
     }
 
     #[test]

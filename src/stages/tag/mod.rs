@@ -32,6 +32,7 @@ use crate::keywords::KeywordRanker;
 use crate::model::{Annotation, Document, Metadata};
 use crate::schema::DocumentTokens;
 use crate::settings::{Settings, TagSettings};
+use crate::simplified::AsWritten;
 use crate::stages::{Context, Items, Stage};
 
 pub use date::parse_full_date;
@@ -60,7 +61,38 @@ impl Tagger {
 
     /// Fills `doc.meta` from its text, its page facts, its collection and its words as the segment
     /// stage cut and tagged them (word, part of speech).
+    /// A text in traditional characters is read in its simplified view (`simplified`), and what
+    /// the rules found there is given back in the characters as written.
     pub fn tag(&self, doc: &mut Document, words: &[(&str, &str)]) {
+        let mut written = AsWritten::default();
+        let mut view = in_simplified(doc, &mut written);
+        if written.is_identity() {
+            return self.tag_view(doc, words);
+        }
+        self.tag_view(&mut view, words);
+        let mut meta = view.meta.take().unwrap_or_default();
+        for field in [
+            &mut meta.title,
+            &mut meta.speaker,
+            &mut meta.speaker_role,
+            &mut meta.date_text,
+            &mut meta.occasion,
+            &mut meta.source,
+            &mut meta.column,
+        ] {
+            if let Some(value) = field {
+                *value = written.restore(value);
+            }
+        }
+        for value in meta.evidence.values_mut() {
+            *value = written.restore(value);
+        }
+        doc.meta = Some(meta);
+        doc.flags = view.flags;
+    }
+
+    /// Tags a document whose text the rules can read as it is.
+    fn tag_view(&self, doc: &mut Document, words: &[(&str, &str)]) {
         let text = doc.text.clone();
         let paragraphs: Vec<&str> = text.split('\n').collect();
         let header = read_header(&paragraphs);
@@ -229,4 +261,35 @@ impl Stage for Tagger {
         writer.finish()?;
         Ok(format!("{documents} documents tagged, {dated} with a date"))
     }
+}
+
+/// What the rules read of `doc` (its text, page facts, collection title and the lines clean
+/// removed) in simplified characters; `written` remembers each text to turn findings back. Only
+/// the lines that differ are copied.
+fn in_simplified(doc: &Document, written: &mut AsWritten) -> Document {
+    let mut view = Document {
+        text: written.view(&doc.text),
+        collection: doc.collection.as_deref().map(|c| written.view(c)),
+        page: doc.page.clone(),
+        edits: doc.edits.clone(),
+        flags: doc.flags.clone(),
+        ..Default::default()
+    };
+    for fact in [
+        &mut view.page.title,
+        &mut view.page.author,
+        &mut view.page.publisher,
+        &mut view.page.published,
+        &mut view.page.column,
+        &mut view.page.evidence,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *fact = written.view(fact);
+    }
+    for edit in &mut view.edits {
+        edit.before = written.view(&edit.before);
+    }
+    view
 }

@@ -10,9 +10,10 @@ use super::sentence_around;
 use crate::model::{Document, Metadata};
 
 /// The opening sentence that convenes the meeting: 今天我们召开…会议, 隆重举行…奠基仪式. What it
-/// convenes is named, not described (…召开的一次十分重要的大会 is no name).
+/// convenes is named, not described (…召开的一次十分重要的大会 is no name); a name may join its
+/// parts with 、 (党代表、人大代表换届选举工作部署大会).
 pub(super) static OPENING_MEETING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:召开|举行|举办|开展)(?:了)?(?:这次|本次)?([^，。；、：！？\s的][^，。；、：！？\s]{1,39}?(?:会议|大会|座谈会|会|仪式|典礼))")
+    Regex::new(r"(?:召开|举行|举办|开展)(?:了)?(?:这次|本次)?([^，。；、：！？\s的][^，。；：！？\s]{1,39}?(?:会议|大会|座谈会|会|仪式|典礼))")
         .unwrap()
 });
 pub(super) static TITLE_MEETING: LazyLock<Regex> = LazyLock::new(|| {

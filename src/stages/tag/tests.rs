@@ -254,3 +254,20 @@ fn year_only_from_the_occasion() {
     assert_eq!(m.date.as_deref(), Some("2020-01-01"));
     assert_eq!(m.date_precision.as_deref(), Some("year"));
 }
+
+#[test]
+fn a_speech_in_traditional_characters_meets_the_same_cues_and_keeps_its_characters() {
+    // Two template sites in traditional characters: a 黨課講稿 and a 講話稿 whose opening convenes
+    // the meeting (召開…大會).
+    let m = dev_metadata("010.txt").remove(0);
+    assert_eq!(m.genre, "党课");
+    assert_eq!(m.evidence["genre"], "2023年支部書記黨課講稿");
+    let m = dev_metadata("027.txt").remove(0);
+    assert_eq!(m.genre, "讲话");
+    assert_eq!(m.title.as_deref(), Some("黨代表選舉會議講話稿"));
+    assert_eq!(
+        m.occasion.as_deref(),
+        Some("黨代表、人大代表換屆選舉工作部署大會")
+    );
+    assert!(m.evidence["occasion"].contains("今天我們召開"));
+}
