@@ -79,10 +79,11 @@ impl Tagger {
             &mut meta.occasion,
             &mut meta.source,
             &mut meta.column,
-        ] {
-            if let Some(value) = field {
-                *value = written.restore(value);
-            }
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *field = written.restore(field);
         }
         for value in meta.evidence.values_mut() {
             *value = written.restore(value);
