@@ -2,6 +2,7 @@
 //! field has a built-in default, so the program runs with no file at all. Unknown keys, wrong types
 //! and impossible values are refused here, naming the key, before any work starts.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -402,8 +403,12 @@ impl Default for SegmentSettings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct TagSettings {
-    /// Allowed genres; the first whose cue word appears in the title or collection wins.
+    /// Allowed genres.
     pub genres: Vec<String>,
+    /// Genre → the words that name it in a title or a collection's title (讲话, 致辞, 通知…). A
+    /// title's genre is the cue that ends last in it (…关于政府工作报告的决议 is a 决议); of two
+    /// ending at the same place the longer (交流发言 over 发言).
+    pub genre_cues: BTreeMap<String, Vec<String>>,
     /// Genre used when no cue matches.
     pub default_genre: String,
     /// Words a web site puts in place of real words; their presence raises the `watermark` flag.
@@ -418,12 +423,66 @@ pub struct TagSettings {
     pub keyword_stop_words: Vec<String>,
 }
 
+/// The cue words of each genre by default; 开幕词/闭幕词/主持词 are folded into 讲话, letters,
+/// notices and resolutions are 其他.
+fn default_genre_cues() -> BTreeMap<String, Vec<String>> {
+    let cues: [(&str, &[&str]); 6] = [
+        ("讲话", &["讲话", "开幕词", "闭幕词", "主持词", "演讲"]),
+        ("交流发言", &["交流发言", "发言", "表态发言", "发言稿"]),
+        ("党课", &["党课", "讲课"]),
+        (
+            "致辞",
+            &[
+                "致辞",
+                "致词",
+                "贺词",
+                "贺辞",
+                "祝酒辞",
+                "祝酒词",
+                "欢迎辞",
+                "欢迎词",
+                "答谢辞",
+                "答谢词",
+            ],
+        ),
+        ("报告", &["报告"]),
+        (
+            "其他",
+            &[
+                "通知",
+                "决议",
+                "决定",
+                "公告",
+                "通报",
+                "倡议书",
+                "公开信",
+                "回信",
+                "贺信",
+                "感谢信",
+                "慰问信",
+                "纪要",
+                "通告",
+                "声明",
+            ],
+        ),
+    ];
+    cues.into_iter()
+        .map(|(genre, words)| {
+            (
+                genre.to_string(),
+                words.iter().map(|w| w.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
 impl Default for TagSettings {
     fn default() -> Self {
         TagSettings {
             genres: ["讲话", "交流发言", "文章", "报告", "党课", "致辞", "其他"]
                 .map(String::from)
                 .to_vec(),
+            genre_cues: default_genre_cues(),
             default_genre: "其他".into(),
             watermark_words: vec!["哒哒君".into()],
             keywords: 10,
@@ -569,6 +628,17 @@ impl Settings {
         }
         if self.tag.genres.is_empty() {
             return Err(Error::setting("tag.genres", "must list at least one genre"));
+        }
+        if let Some(genre) = self
+            .tag
+            .genre_cues
+            .keys()
+            .find(|g| !self.tag.genres.contains(g))
+        {
+            return Err(Error::setting(
+                "tag.genre_cues",
+                format!("names {genre}, which is not one of tag.genres"),
+            ));
         }
         if !self.tag.genres.contains(&self.tag.default_genre) {
             return Err(Error::setting(

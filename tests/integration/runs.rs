@@ -548,6 +548,7 @@ fn bad_settings_are_refused_before_any_work() {
             "segment.user_dictionaries=[\"no-such-dictionary.txt\"]",
             "segment.user_dictionaries[0]",
         ),
+        ("tag.genre_cues.演说=[\"演说\"]", "tag.genre_cues"),
     ] {
         let output = work.pipeline(&["run", "--set", setting]);
         assert!(!output.status.success());

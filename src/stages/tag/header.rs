@@ -249,22 +249,7 @@ pub(super) fn header_fields(
     // about a meeting is not the speech of the one it reports.
     if meta.speaker.is_none() {
         let notes = doc.edits.iter().filter(|e| e.rule == "column_intro");
-        let pointer = doc.edits.iter().any(|e| e.rule == "full_text_marker");
-        let next = paragraphs.get(header.body_start + 1).copied().unwrap_or("");
-        let addresses = [
-            "同志们",
-            "同志們",
-            "各位",
-            "大家好",
-            "亲爱的",
-            "女士们",
-            "朋友们",
-        ];
-        let speech_follows = pointer || addresses.iter().any(|a| next.starts_with(a));
-        let lead = paragraphs
-            .get(header.body_start)
-            .copied()
-            .filter(|_| speech_follows);
+        let lead = speech_lead(doc, header, paragraphs);
         let places = notes.map(|e| e.before.as_str()).chain(lead);
         for place in places {
             if let Some(c) = LEAD_SPEAKER.captures(place)
@@ -295,4 +280,21 @@ pub(super) fn header_fields(
     if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
         evidence.insert("source".into(), line.clone());
     }
+}
+
+/// The paragraph after the header when it is a lead reporting the speech that follows (a 全文如下
+/// pointer clean removed, or an address such as 同志们/大家好 opening the next paragraph): a news
+/// report about a meeting has no such lead.
+pub(super) fn speech_lead<'a>(
+    doc: &Document,
+    header: &Header,
+    paragraphs: &[&'a str],
+) -> Option<&'a str> {
+    let pointer = doc.edits.iter().any(|e| e.rule == "full_text_marker");
+    let next = paragraphs.get(header.body_start + 1).copied().unwrap_or("");
+    let follows = pointer || super::is_address(next);
+    paragraphs
+        .get(header.body_start)
+        .copied()
+        .filter(|_| follows)
 }

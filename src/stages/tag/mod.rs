@@ -126,6 +126,7 @@ impl Tagger {
         let (genre, genre_evidence) = self.genre(
             doc,
             &meta,
+            &header,
             &paragraphs,
             evidence.get("title").map(String::as_str),
         );
@@ -262,6 +263,23 @@ impl Stage for Tagger {
         writer.finish()?;
         Ok(format!("{documents} documents tagged, {dated} with a date"))
     }
+}
+
+/// Words that open a paragraph addressing the audience: a speech's, not an article's.
+const ADDRESSES: &[&str] = &[
+    "同志们",
+    "各位",
+    "大家好",
+    "亲爱的",
+    "女士们",
+    "朋友们",
+    "老师们",
+    "同学们",
+];
+
+/// A paragraph opening with an address to the audience (同志们：, 各位代表, 大家好！).
+fn is_address(paragraph: &str) -> bool {
+    ADDRESSES.iter().any(|a| paragraph.starts_with(a))
 }
 
 /// What the rules read of `doc` (its text, page facts, collection title and the lines clean

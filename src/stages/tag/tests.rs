@@ -21,11 +21,17 @@ fn tagged(text: &str) -> Document {
     doc
 }
 
-/// The metadata of each document of a development-set file, cleaned and tagged.
+/// The metadata of each document of a fixture file, cleaned and tagged.
 fn dev_metadata(name: &str) -> Vec<crate::model::Metadata> {
     static SEGMENTER: std::sync::LazyLock<Segmenter> =
         std::sync::LazyLock::new(|| Segmenter::new(&SegmentSettings::default()).unwrap());
-    let bytes = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+    // A development-set file by its name, any other fixture by its path under tests/fixtures.
+    let path = if name.contains('/') {
+        format!("tests/fixtures/{name}")
+    } else {
+        format!("tests/fixtures/dev/raw/{name}")
+    };
+    let bytes = std::fs::read(path).unwrap();
     let cleaner = crate::stages::clean::Cleaner::new(&Default::default());
     let documents = cleaner.clean_file(name, &bytes).unwrap().documents;
     let tagger = Tagger::new(&TagSettings::default());
@@ -270,4 +276,42 @@ fn a_speech_in_traditional_characters_meets_the_same_cues_and_keeps_its_characte
         Some("黨代表、人大代表換屆選舉工作部署大會")
     );
     assert!(m.evidence["occasion"].contains("今天我們召開"));
+}
+
+#[test]
+fn the_genre_is_what_the_title_ends_with_or_what_the_opening_says() {
+    let genre = |name: &str, part: usize| dev_metadata(name)[part].genre.clone();
+    // The cue that ends last: a resolution on a report, an open letter, a toast (three sources).
+    assert_eq!(genre("011.txt", 0), "其他");
+    assert_eq!(genre("013.txt", 2), "其他");
+    assert_eq!(genre("037.txt", 0), "致辞");
+    let doc = tagged("在全市先进事迹报告会上的讲话\n同志们：\n今天我们召开报告会。");
+    assert_eq!(doc.meta.unwrap().genre, "讲话");
+    // No cue in a title: the opening says what the text is — a lecture to its audience, a
+    // report to a congress, a lead reporting a New Year address; a part opened by its speaker's
+    // label is their remarks.
+    for (name, part, want) in [
+        ("036.txt", 0, "党课"),
+        ("022.txt", 0, "报告"),
+        ("025.txt", 0, "致辞"),
+        ("013.txt", 1, "讲话"),
+    ] {
+        let m = dev_metadata(name).remove(part);
+        assert_eq!(m.genre, want, "{name}");
+    }
+    let m = dev_metadata("022.txt").remove(0);
+    assert!(m.evidence["genre"].contains("作政府工作报告"));
+    // A signed article: a title and no word to an audience (a theory journal, a commentary, a
+    // textbook's Mao essay) — but a news item or a letter is not one.
+    for (name, want) in [
+        ("020.txt", "文章"),
+        ("030.txt", "文章"),
+        ("real/pinyin_cntextbook_1.md", "文章"),
+        ("035.txt", "其他"),
+        ("real/record_octo_1.md", "其他"),
+        ("real/html_magichtml_1.html", "其他"),
+        ("019.txt", "其他"),
+    ] {
+        assert_eq!(genre(name, 0), want, "{name}");
+    }
 }
