@@ -1,5 +1,6 @@
 //! The date a document states, with its precision: a header date line (digits or Chinese
-//! numerals, a month only), the page's publication time, a lunar day in the opening with the year
+//! numerals, a month only), an editor's note (a dash-led line under the title, a closing 这是…的讲话)
+//! or the signature date on the last lines, the page's publication time, a lunar day in the opening with the year
 //! stated elsewhere, or a year alone in the occasion or the title.
 
 use std::collections::BTreeMap;
@@ -8,6 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::header::Header;
+use super::notes;
 use super::{Tagger, sentence_around};
 use crate::model::{Document, Metadata};
 
@@ -59,6 +61,18 @@ impl Tagger {
                 line.clone(),
                 false,
             ));
+        }
+        // An editor's note: a dash-led line under the title, the closing note of a
+        // republication; then the signature date on the last lines.
+        let stated = notes::dash_note_date(paragraphs, header)
+            .map(|(date, line)| (date, line.to_string()))
+            .or_else(|| notes::closing_note(paragraphs).map(|(date, _, sentence)| (date, sentence)))
+            .or_else(|| {
+                notes::signature_date(paragraphs).map(|(date, line)| (date, line.to_string()))
+            });
+        if let Some((date, shown_by)) = stated {
+            evidence.insert("date".into(), shown_by.clone());
+            return Some((date, "day", shown_by, false));
         }
         if let Some(published) = &doc.page.published
             && let Some(date) = parse_full_date(published)

@@ -44,9 +44,10 @@ pub(super) static TITLE_THEN_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// A title with the author's name after a separator: …而团结奋斗※习近平.
 pub(super) static TITLE_THEN_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.{4,}?)\s*[※★●◆■|｜/]\s*([\p{Han}·]{2,4})$").unwrap());
-/// A title that names its speaker: 余承东的倡议书, 习近平在…上的讲话.
+/// A title, or a dash-led subtitle, that names its speaker: 余承东的倡议书, 习近平在…上的讲话,
+/// ——任正非在…仪式上的讲话, a letter's 任正非致新员工书.
 pub(super) static SPEAKER_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([\p{Han}]{2,4}?)(?:同志)?(?:在.{2,60}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)")
+    Regex::new(r"^([\p{Han}]{2,4}?)(?:同志)?(?:(?:在.{2,60}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)|致[^，。；：]{1,24}?(?:的)?(?:一封)?(?:信|书)$)")
         .unwrap()
 });
 /// A report of who spoke, in an editor's note or a news lead: (role)(name)…发表了讲话/贺词.
@@ -78,6 +79,8 @@ pub(super) static HEADLINE: LazyLock<Regex> =
 #[derive(Default)]
 pub(super) struct Header {
     pub(super) title_lines: Vec<String>,
+    /// The lines the title was read from (a repeat skipped among them), the first and the last.
+    pub(super) title_span: Option<(usize, usize)>,
     pub(super) headline: Option<(String, Option<String>, String)>,
     pub(super) byline: Option<(String, String, String)>,
     pub(super) date_line: Option<String>,
@@ -105,6 +108,7 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
             && let Some(c) = DATED_HEADLINE.captures(line)
         {
             header.title_lines.push(c[1].trim().to_string());
+            header.title_span = Some((i, i));
             header.date_line = Some(c[2].to_string());
             if let Some(name) = c.get(3) {
                 header.byline = Some((line.to_string(), String::new(), name.as_str().into()));
@@ -140,12 +144,14 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
             .filter(|c| header.byline.is_none() && crate::names::is_personal_name(&c[3]))
         {
             header.title_lines.push(c[1].to_string());
+            header.extend_title_span(i);
             header.byline = Some((line.to_string(), c[2].to_string(), c[3].to_string()));
         } else if let Some(c) = TITLE_THEN_NAME
             .captures(line)
             .filter(|c| header.title_lines.is_empty() && crate::names::is_personal_name(&c[2]))
         {
             header.title_lines.push(c[1].to_string());
+            header.extend_title_span(i);
             header.byline = Some((line.to_string(), String::new(), c[2].to_string()));
         } else if let Some(c) = BYLINE
             .captures(line)
@@ -161,12 +167,15 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
         } else if let Some(name) = name_alone(line).filter(|_| !header.title_lines.is_empty()) {
             // A name alone under the title is its author's byline: 刘金新, ※习近平.
             header.byline = Some((line.to_string(), String::new(), name.to_string()));
-        } else if header.title_lines.concat().contains(line)
-            && title_continues(&header, i, paragraphs)
+        } else if squeezed(&header.title_lines.concat()).contains(&squeezed(line))
+            && title_continues(&header, i)
         {
-            // A title repeated (page title and article title), or its tail repeated: counted once.
-        } else if header.title_lines.is_empty() || title_continues(&header, i, paragraphs) {
+            // A title repeated (page title and article title), or its tail repeated, maybe with
+            // other spacing (成立 100 周年): counted once.
+            header.extend_title_span(i);
+        } else if header.title_lines.is_empty() || title_continues(&header, i) {
             header.title_lines.push(line.to_string());
+            header.extend_title_span(i);
         }
         header.body_start = i + 1;
     }
@@ -203,8 +212,21 @@ pub(super) fn name_alone(line: &str) -> Option<&str> {
 }
 
 /// A title broken over lines continues on the very next line; after a byline or date it is over.
-pub(super) fn title_continues(header: &Header, i: usize, paragraphs: &[&str]) -> bool {
-    i > 0 && header.title_lines.last().map(String::as_str) == Some(paragraphs[i - 1])
+pub(super) fn title_continues(header: &Header, i: usize) -> bool {
+    header.title_span.is_some_and(|(_, last)| last + 1 == i)
+}
+
+/// `text` without its white space, to compare lines spaced differently.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+impl Header {
+    /// Line `i` is (part of) the title.
+    fn extend_title_span(&mut self, i: usize) {
+        let first = self.title_span.map_or(i, |(first, _)| first);
+        self.title_span = Some((first, i));
+    }
 }
 
 /// Title, speaker and role from the header; source and column from the page facts (or the
@@ -219,7 +241,8 @@ pub(super) fn header_fields(
     // Title: the header's title lines joined (a title broken over lines), else a web headline.
     if !header.title_lines.is_empty() {
         let title = header.title_lines.concat();
-        evidence.insert("title".into(), header.title_lines.join("\n"));
+        let (first, last) = header.title_span.expect("title lines have a span");
+        evidence.insert("title".into(), paragraphs[first..=last].join("\n"));
         meta.title = Some(title);
     } else if let Some((_, _, title)) = &header.headline {
         meta.title = Some(title.clone());
@@ -233,15 +256,19 @@ pub(super) fn header_fields(
             evidence.insert("speaker_role".into(), line.clone());
         }
     }
-    // No byline: a title that names its speaker (余承东的倡议书, 习近平在…上的讲话).
-    if meta.speaker.is_none()
-        && let Some(title) = &meta.title
-        && let Some(c) = SPEAKER_IN_TITLE.captures(title)
-        && crate::names::is_personal_name(&c[1])
-        && let Some(line) = evidence.get("title").cloned()
-    {
-        meta.speaker = Some(c[1].to_string());
-        evidence.insert("speaker".into(), line);
+    // No byline: a title line that names its speaker (余承东的倡议书, ——任正非在…上的讲话), or
+    // the dash-led note under the title (…任正非在酒会上致祝酒辞).
+    if meta.speaker.is_none() {
+        let named = header.title_lines.iter().find_map(|line| {
+            let c = SPEAKER_IN_TITLE.captures(line.trim_start_matches(['—', '－']))?;
+            crate::names::is_personal_name(&c[1]).then(|| (c[1].to_string(), line.clone()))
+        });
+        if let Some((name, line)) =
+            named.or_else(|| super::notes::dash_note_speaker(paragraphs, header))
+        {
+            meta.speaker = Some(name);
+            evidence.insert("speaker".into(), line);
+        }
     }
     // Still none: the editor's note before the text (removed by clean, kept in its edits) or the
     // news lead that opens it, reporting who spoke: 华为总裁任正非…并发表了讲话. A lead counts only

@@ -13,6 +13,7 @@
 mod date;
 mod genre;
 mod header;
+mod notes;
 mod occasion;
 #[cfg(test)]
 mod tests;
@@ -108,6 +109,7 @@ impl Tagger {
         header_fields(doc, &header, &paragraphs, &mut meta, &mut evidence);
         occasion(
             doc,
+            &paragraphs,
             &paragraphs[header.body_start.min(paragraphs.len())..],
             &mut meta,
             &mut evidence,
@@ -263,6 +265,18 @@ impl Stage for Tagger {
         writer.finish()?;
         Ok(format!("{documents} documents tagged, {dated} with a date"))
     }
+}
+
+/// The opening of the body: its first two paragraphs, or the two after a salutation standing
+/// among its first three (a site's preface paragraph before 同志们：).
+fn opening<'a, 'b>(body: &'b [&'a str]) -> &'b [&'a str] {
+    let after = body
+        .iter()
+        .take(3)
+        .position(|p| header::is_salutation(p))
+        .map_or(0, |i| i + 1);
+    let rest = &body[after.min(body.len())..];
+    &rest[..rest.len().min(2)]
 }
 
 /// Words that open a paragraph addressing the audience: a speech's, not an article's.

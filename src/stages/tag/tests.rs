@@ -145,6 +145,9 @@ fn occasions_come_from_the_title_or_the_convening_sentence_never_a_description()
         // 隆重举行…奠基仪式, 开展…评议大会: other verbs that convene.
         ("017.txt", "我市党政机关办公中心奠基仪式"),
         ("018.txt", "基层党支部书记述职评议大会"),
+        // 在…大会的讲话 without 上; a report names the congress it is made to (向…作…报告).
+        ("006.txt", "道德遵从委员会第二次代表大会"),
+        ("022.txt", "第四届全国人民代表大会"),
         // …召开的一次十分重要的大会 describes the meeting; the title names it.
         ("040.txt", "中国共产党第二十次全国代表大会"),
     ] {
@@ -314,4 +317,57 @@ fn the_genre_is_what_the_title_ends_with_or_what_the_opening_says() {
     ] {
         assert_eq!(genre(name, 0), want, "{name}");
     }
+}
+
+#[test]
+fn editors_notes_and_the_signature_give_date_occasion_and_speaker() {
+    // A dash-led line under the title: a subtitle with the date (a wiki edition of a report), a
+    // note with date and speaker (a collection of a company head's speeches), a subtitle naming
+    // the speaker.
+    let m = dev_metadata("039.txt").remove(0);
+    assert_eq!(m.date.as_deref(), Some("2017-03-05"));
+    assert_eq!(m.date_precision.as_deref(), Some("day"));
+    let m = dev_metadata("037.txt").remove(0);
+    assert_eq!(
+        (m.date.as_deref(), m.speaker.as_deref()),
+        (Some("1994-06-05"), Some("任正非"))
+    );
+    assert!(m.evidence["date"].starts_with("——1994年6月5日"));
+    assert_eq!(
+        dev_metadata("003.txt")[0].speaker.as_deref(),
+        Some("任正非")
+    );
+    // The closing note of a republication: 这是…2022年10月23日在党的二十届一中全会上的讲话。
+    let m = dev_metadata("028.txt").remove(0);
+    assert_eq!(m.date.as_deref(), Some("2022-10-23"));
+    assert_eq!(m.occasion.as_deref(), Some("党的二十届一中全会"));
+    // The signature date on the last lines, in digits or Chinese numerals (a notice, a news
+    // item), before the page's publication time.
+    assert_eq!(
+        dev_metadata("002.txt")[0].date.as_deref(),
+        Some("2015-06-09")
+    );
+    assert_eq!(
+        dev_metadata("035.txt")[0].date.as_deref(),
+        Some("2013-03-18")
+    );
+    // A letter's title names its writer.
+    assert_eq!(
+        dev_metadata("019.txt")[0].speaker.as_deref(),
+        Some("任正非")
+    );
+}
+
+#[test]
+fn a_title_repeated_with_other_spacing_counts_once() {
+    // A PDF page: the title's first line printed twice, once with spaces around the number.
+    let m = dev_metadata("004.txt").remove(0);
+    assert_eq!(
+        m.title.as_deref(),
+        Some("在全市庆祝中国共产党成立100周年“两优一先”表彰大会上的讲话")
+    );
+    assert_eq!(
+        m.occasion.as_deref(),
+        Some("全市庆祝中国共产党成立100周年“两优一先”表彰大会")
+    );
 }
