@@ -12,9 +12,9 @@ use super::date::{DATE_LINE, FULL_DATE, HAN_DATE, parse_full_date};
 use super::header::Header;
 use super::sentence_around;
 
-/// The closing note's statement: 这是(who)(date)在(occasion)上的讲话.
+/// The closing note's statement: 这是(who)(date)在(occasion)上的讲话, …时讲话的主要部分.
 static CLOSING_NOTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"这是[^。！？]{0,30}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在([^。！？]{2,60}?)(?:上|时)的(?:重要)?(?:讲话|报告|致辞|发言|谈话|演讲)")
+    Regex::new(r"这是[^。！？]{0,30}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*在([^。！？]{2,60}?)(?:上|时)的?(?:重要)?(?:讲话|报告|致辞|发言|谈话|演讲)")
         .unwrap()
 });
 /// A person named in a note as the one who spoke: 任正非在酒会上致祝酒辞.

@@ -371,3 +371,28 @@ fn a_title_repeated_with_other_spacing_counts_once() {
         Some("全市庆祝中国共产党成立100周年“两优一先”表彰大会")
     );
 }
+
+#[test]
+fn a_closing_note_of_either_wording_gives_date_and_occasion() {
+    // The two wordings of 求是's closing note, as school and party sites republish it.
+    for (note, date, occasion) in [
+        (
+            "※这是习近平总书记2021年6月25日在十九届中央政治局第三十一次集体学习时的讲话。",
+            "2021-06-25",
+            "十九届中央政治局第三十一次集体学习",
+        ),
+        (
+            "※这是习近平总书记2020年11月30日在十九届中央政治局第二十五次集体学习时讲话的主要部分。",
+            "2020-11-30",
+            "十九届中央政治局第二十五次集体学习",
+        ),
+    ] {
+        let doc = tagged(&format!(
+            "全面加强知识产权保护工作\n知识产权保护工作关系国家治理体系和治理能力现代化。\n{note}"
+        ));
+        let m = doc.meta.unwrap();
+        assert_eq!(m.date.as_deref(), Some(date));
+        assert_eq!(m.occasion.as_deref(), Some(occasion));
+        assert_eq!(m.evidence["date"], note);
+    }
+}
