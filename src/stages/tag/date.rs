@@ -88,21 +88,18 @@ impl Tagger {
         }
         // A lunar day in the opening, with the year stated elsewhere in the text.
         let body = &paragraphs[header.body_start.min(paragraphs.len())..];
-        let opening = body.iter().take(2).copied().collect::<Vec<_>>().join("");
+        let opening = super::opening(body).join("\n");
         if let Some(lunar) = LUNAR_DAY.captures(&opening)
-            && let Some(year) = YEAR.captures(&doc.text)
+            && let Some(year_at) = YEAR.captures(&doc.text)
         {
-            let year: i32 = year[1].parse().ok()?;
+            let year: i32 = year_at[1].parse().ok()?;
             if let Some(date) = lunar_to_iso(year, &lunar[1], &lunar[2]) {
                 let text = format!("{}（{}年）", &lunar[0], year);
-                evidence.insert(
-                    "date".into(),
-                    format!(
-                        "{} … {}年",
-                        sentence_around(&opening, lunar.get(0)?.start()),
-                        year
-                    ),
-                );
+                // The lunar day's sentence, and the sentence that states the year.
+                let lunar_sentence = sentence_around(&opening, lunar.get(0)?.start());
+                let year_sentence = sentence_around(&doc.text, year_at.get(0)?.start());
+                evidence.insert("date".into(), lunar_sentence);
+                evidence.insert("date_year".into(), year_sentence);
                 return Some((date, "day", text, true));
             }
         }

@@ -3,6 +3,7 @@
 
 use super::date::lunar_to_iso;
 use super::*;
+use crate::model::Metadata;
 use crate::settings::SegmentSettings;
 use crate::stages::segment::Segmenter;
 
@@ -45,20 +46,46 @@ fn dev_metadata(name: &str) -> Vec<crate::model::Metadata> {
                 .map(|w| (w.text, w.pos))
                 .collect();
             tagger.tag(&mut doc, &words);
-            let meta = doc.meta.unwrap();
-            // The header's fields keep lines of the document, or of what clean removed from
-            // it (an editor's note), as their evidence.
-            let removed: Vec<&str> = doc.edits.iter().map(|e| e.before.as_str()).collect();
-            for field in ["title", "speaker", "speaker_role", "genre"] {
-                if let Some(evidence) = meta.evidence.get(field) {
-                    let found = text.contains(evidence.as_str())
-                        || removed.iter().any(|r| r.contains(evidence.as_str()));
-                    assert!(found, "{name} {field}: {evidence}");
-                }
-            }
+            let meta = doc.meta.take().unwrap();
+            assert_evidence_is_found(name, &doc, &meta);
             meta
         })
         .collect()
+}
+
+/// Every field's evidence is text the document holds: a substring of its cleaned text, of a line
+/// clean removed from it (an editor's note), of a page fact's lines or of its collection's title.
+fn assert_evidence_is_found(name: &str, doc: &Document, meta: &Metadata) {
+    let mut places: Vec<&str> = vec![&doc.text];
+    places.extend(doc.edits.iter().map(|e| e.before.as_str()));
+    places.extend(doc.page.evidence.as_deref());
+    places.extend(doc.collection.as_deref());
+    for (field, evidence) in &meta.evidence {
+        let found = places.iter().any(|p| p.contains(evidence.as_str()));
+        assert!(found, "{name} part {}: {field}: {evidence}", doc.part);
+    }
+}
+
+#[test]
+fn every_evidence_is_text_the_document_holds_in_every_fixture() {
+    let mut checked = 0;
+    // The development set, the real-text fixtures and the bundled sample (raw/).
+    for folder in ["dev/raw", "real", "../../raw"] {
+        let mut names: Vec<_> = std::fs::read_dir(format!("tests/fixtures/{folder}"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        for name in names {
+            let path = if folder == "dev/raw" {
+                name.clone()
+            } else {
+                format!("{folder}/{name}")
+            };
+            checked += dev_metadata(&path).len();
+        }
+    }
+    assert!(checked > 60, "{checked} documents checked");
 }
 
 #[test]
