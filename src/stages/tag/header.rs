@@ -1,10 +1,10 @@
-//! The header block before the body, read line by line: title lines (a title repeated counted
-//! once, a title broken over lines joined), a byline of role + name, an office over a name, a name
-//! alone or after a symbol, a byline glued after the title, a bracketed date line or a note
-//! starting with a date, the headline form title（date）name, and the salutation or addressee line
-//! that ends it. With no byline, the speaker comes from a title naming them, or from an editor's
-//! note or a news lead reporting who spoke when the speech itself follows.
-
+//! The header block before the body, read line by line by shape: a byline of role + name, an
+//! office over a name, a name alone or after a symbol, a byline glued after the title, a bracketed
+//! date line or a note starting with a date, the headline form title（date）name, and the
+//! salutation or addressee line that ends it. The lines nothing claims go to `title`, which scores
+//! them and takes the best run as the title. With no byline, the speaker comes from a title or
+//! subtitle naming them, from the dash-led note under the title, or from an editor's note or a
+//! news lead reporting who spoke when the speech itself follows.
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
@@ -12,6 +12,7 @@ use regex::Regex;
 
 use super::date::{DATE_LINE, MONTH_LINE};
 use super::sentence_around;
+use super::title::{self, Slot};
 use crate::model::{Document, Metadata};
 use crate::outline::parse_marker;
 
@@ -87,12 +88,15 @@ pub(super) struct Header {
     pub(super) body_start: usize,
 }
 
-/// Reads the header block: lines before the salutation or the first line of prose.
-pub(super) fn read_header(paragraphs: &[&str]) -> Header {
+/// Reads the header block: lines before the salutation or the first line of prose. Each line is
+/// read by its shape; the lines nothing claims are left to `title::choose`.
+pub(super) fn read_header(paragraphs: &[&str], cues: &[String]) -> Header {
     let mut header = Header::default();
+    let mut slots: Vec<(usize, Slot)> = Vec::new();
     // The line after an office alone is its holder's name, read with it.
     let mut skip_next = false;
     for (i, line) in paragraphs.iter().enumerate().take(MAX_HEADER_LINES) {
+        let glued = slots.iter().any(|(_, s)| matches!(s, Slot::Glued(_)));
         // A second speaker's label opening a document: 徐直军：
         if i == 0 && line.ends_with(['：', ':']) && crate::names::is_personal_name(line) {
             let name = line.trim_end_matches(['：', ':']).trim().to_string();
@@ -102,20 +106,17 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
         }
         if is_salutation(line) {
             header.body_start = i + 1;
-            return header;
+            return with_title(header, &slots, cues);
         }
-        if header.title_lines.is_empty()
-            && let Some(c) = DATED_HEADLINE.captures(line)
-        {
-            header.title_lines.push(c[1].trim().to_string());
-            header.title_span = Some((i, i));
+        if !glued && let Some(c) = DATED_HEADLINE.captures(line) {
+            slots.push((i, Slot::Glued(c[1].trim().to_string())));
             header.date_line = Some(c[2].to_string());
             if let Some(name) = c.get(3) {
                 header.byline = Some((line.to_string(), String::new(), name.as_str().into()));
             }
             header.body_start = i + 1;
             if c.get(4).is_some() {
-                return header;
+                return with_title(header, &slots, cues);
             }
             continue;
         }
@@ -123,7 +124,7 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
             line.chars().count() > MAX_HEADER_LINE_CHARS || line.contains(['。', '！', '？']);
         if is_prose || parse_marker(line).is_some() || line.starts_with("同志们") {
             header.body_start = i;
-            return header;
+            return with_title(header, &slots, cues);
         }
         if skip_next {
             skip_next = false;
@@ -143,15 +144,13 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
             .captures(line)
             .filter(|c| header.byline.is_none() && crate::names::is_personal_name(&c[3]))
         {
-            header.title_lines.push(c[1].to_string());
-            header.extend_title_span(i);
+            slots.push((i, Slot::Glued(c[1].to_string())));
             header.byline = Some((line.to_string(), c[2].to_string(), c[3].to_string()));
         } else if let Some(c) = TITLE_THEN_NAME
             .captures(line)
-            .filter(|c| header.title_lines.is_empty() && crate::names::is_personal_name(&c[2]))
+            .filter(|c| !glued && crate::names::is_personal_name(&c[2]))
         {
-            header.title_lines.push(c[1].to_string());
-            header.extend_title_span(i);
+            slots.push((i, Slot::Glued(c[1].to_string())));
             header.byline = Some((line.to_string(), String::new(), c[2].to_string()));
         } else if let Some(c) = BYLINE
             .captures(line)
@@ -164,23 +163,31 @@ pub(super) fn read_header(paragraphs: &[&str]) -> Header {
                 c.get(2).map(|m| m.as_str().to_string()),
                 c[3].to_string(),
             ));
-        } else if let Some(name) = name_alone(line).filter(|_| !header.title_lines.is_empty()) {
+        } else if let Some(name) = name_alone(line).filter(|_| !slots.is_empty()) {
             // A name alone under the title is its author's byline: 刘金新, ※习近平.
             header.byline = Some((line.to_string(), String::new(), name.to_string()));
-        } else if squeezed(&header.title_lines.concat()).contains(&squeezed(line))
-            && title_continues(&header, i)
-        {
-            // A title repeated (page title and article title), or its tail repeated, maybe with
-            // other spacing (成立 100 周年): counted once.
-            header.extend_title_span(i);
-        } else if header.title_lines.is_empty() || title_continues(&header, i) {
-            header.title_lines.push(line.to_string());
-            header.extend_title_span(i);
+        } else {
+            slots.push((i, Slot::Free(line.to_string())));
         }
         header.body_start = i + 1;
     }
     // No prose within the header limit: there was no header.
     Header::default()
+}
+
+/// The header with its title: the best run of the lines left free (`title::choose`), a line
+/// repeated within it counted once.
+fn with_title(mut header: Header, slots: &[(usize, Slot)], cues: &[String]) -> Header {
+    if let Some((first, last)) = title::choose(slots, cues) {
+        for (_, slot) in &slots[first..=last] {
+            let line = title::slot_text(slot);
+            if !header.title_lines.iter().any(|t| title::repeats(t, line)) {
+                header.title_lines.push(line.to_string());
+            }
+        }
+        header.title_span = Some((slots[first].0, slots[last].0));
+    }
+    header
 }
 
 /// A salutation or an addressee line ends the header: 同志们：, 各位代表：, 同志們：, 各党支部：
@@ -209,24 +216,6 @@ pub(super) fn name_before_verb(text: &str) -> Option<&str> {
 pub(super) fn name_alone(line: &str) -> Option<&str> {
     let name = line.trim_start_matches(|c: char| !crate::io::raw::is_han(c));
     (name.chars().count() <= 4 && crate::names::is_personal_name(name)).then_some(name)
-}
-
-/// A title broken over lines continues on the very next line; after a byline or date it is over.
-pub(super) fn title_continues(header: &Header, i: usize) -> bool {
-    header.title_span.is_some_and(|(_, last)| last + 1 == i)
-}
-
-/// `text` without its white space, to compare lines spaced differently.
-fn squeezed(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-impl Header {
-    /// Line `i` is (part of) the title.
-    fn extend_title_span(&mut self, i: usize) {
-        let first = self.title_span.map_or(i, |(first, _)| first);
-        self.title_span = Some((first, i));
-    }
 }
 
 /// Title, speaker and role from the header; source and column from the page facts (or the

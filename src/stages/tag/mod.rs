@@ -1,15 +1,15 @@
 //! Tag: who spoke, when, at what, in which genre, with the text each value came from. The rules
-//! read the typography and position of lines: a header block before the body (title lines, a title
-//! repeated counted once; a byline of role + name, an office over a name, a name alone or after a
-//! symbol, a byline glued after the title; a bracketed date line or a note starting with a date;
-//! the headline form title（date）name on one line; a salutation or an addressee line ending in a
-//! colon), a second speaker's label opening a part (徐直军：), a title naming its speaker, a web
-//! page's 来源/发布时间 line, a compilation's title, and the opening sentence ("今天我们召开…会议").
-//! A name is a person's when it starts with a common surname (`names`).
+//! read the typography and position of lines: a header block before the body, each line read by
+//! its shape (bylines, date lines, the headline form title（date）name, a salutation) and the title
+//! the best-scoring run of the lines left (`title`); a second speaker's label opening a part
+//! (徐直军：); an editor's notes (a dash-led line under the title, a closing 这是…的讲话) and the
+//! signature date; a web page's 来源/发布时间 line; a compilation's title; and the opening
+//! sentence ("今天我们召开…会议"). A name is a person's when it starts with a common surname
+//! (`names`). A text in traditional characters is read in its simplified view (`simplified`).
 //!
-//! `header` reads the block before the body (title, byline, date line, salutation) and the
-//! fields it gives; `date`, `occasion` and `genre` read the rest, each with its evidence.
-
+//! `header` reads the block before the body and the fields it gives, `title` picks its title,
+//! `notes` reads the editor's notes; `date`, `occasion` and `genre` read the rest, each with its
+//! evidence, always text the document holds.
 mod date;
 mod genre;
 mod header;
@@ -17,6 +17,7 @@ mod notes;
 mod occasion;
 #[cfg(test)]
 mod tests;
+mod title;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -49,6 +50,8 @@ pub struct Tagger {
     settings: TagSettings,
     keywords: KeywordRanker,
     gazetteer: Gazetteer,
+    /// Every genre's cue words: what a title ends with.
+    title_cues: Vec<String>,
 }
 
 impl Tagger {
@@ -57,6 +60,7 @@ impl Tagger {
             settings: settings.clone(),
             keywords: KeywordRanker::new(&settings.keyword_pos, &settings.keyword_stop_words),
             gazetteer: Gazetteer::builtin(),
+            title_cues: settings.genre_cues.values().flatten().cloned().collect(),
         }
     }
 
@@ -97,7 +101,7 @@ impl Tagger {
     fn tag_view(&self, doc: &mut Document, words: &[(&str, &str)]) {
         let text = doc.text.clone();
         let paragraphs: Vec<&str> = text.split('\n').collect();
-        let header = read_header(&paragraphs);
+        let header = read_header(&paragraphs, &self.title_cues);
         let mut meta = Metadata {
             body_start: header.body_start as u32,
             paragraph_count: paragraphs.len() as u32,

@@ -423,3 +423,39 @@ fn a_closing_note_of_either_wording_gives_date_and_occasion() {
         assert_eq!(m.evidence["date"], note);
     }
 }
+
+#[test]
+fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
+    let title = |name: &str| dev_metadata(name).remove(0).title;
+    for (name, want) in [
+        // Three lines joined: the body, 关于…外汇及 broken off, …的决议 (an NPC page).
+        (
+            "real/html_gne_1.html",
+            Some(
+                "全国人民代表大会常务委员会关于批准财政部发行特别国债购买外汇及调整2007年末国债余额限额的决议",
+            ),
+        ),
+        // The site's name in fragments above, the reporters' credit below (a newspaper's site).
+        (
+            "real/html_magichtml_1.html",
+            Some("河南着力培育新动能塑造新优势"),
+        ),
+        // A translator's credit, a place line; a 日期： field (two blog mirrors).
+        (
+            "real/lead_terminus_1.md",
+            Some("原文来自世界说：特朗普2019年国情咨文演讲全文翻译"),
+        ),
+        (
+            "real/lead_cdt_1.md",
+            Some("毛有话说 | 刘瑜：沉默不是金，而是社会的悲剧"),
+        ),
+        // A short title alone is a title; a first sentence is none (two textbook collections).
+        ("real/pinyin_cntextbook_1.md", Some("纪念白求恩")),
+        ("real/md_cshijiel_1.md", None),
+        // A subtitle that is the first heading is not the title; a short toast's title is.
+        ("031.txt", Some("对中国农话网与交换机产业的一点看法")),
+        ("037.txt", Some("胜利祝酒辞")),
+    ] {
+        assert_eq!(title(name).as_deref(), want, "{name}");
+    }
+}
