@@ -5,13 +5,20 @@
 //! Two-character county names (城区, 新县, 和县) are left out: they occur inside ordinary words.
 //! Short forms of provinces and prefectures (南通, 江苏, 内蒙古) count only where jieba segmented and tagged them as a place
 //! (`ns`), so 确保山区 never yields 保山 and 各位来宾 never yields 来宾. Every name is reported in its
-//! full form.
+//! full form. A name inside a longer one is not a mention: 马鞍山市场 is a market, and a short form
+//! heading a smaller place's name (河南街道, 马鞍山村) is that place.
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 const REGIONS: &str = include_str!("data/regions.tsv");
+
+/// What follows a place's short form when it names a smaller place (or a market) of that name,
+/// not the division: 河南街道 is no 河南省, 马鞍山村 and 马鞍山市场 no 马鞍山市.
+pub const SMALLER_PLACES: &[&str] = &[
+    "街道", "村", "镇", "乡", "社区", "路", "街", "大街", "大道", "小区", "巷", "市场",
+];
 
 pub struct Gazetteer {
     full: AhoCorasick,
@@ -81,6 +88,10 @@ impl Gazetteer {
         let mut found: HashMap<&str, Mention> = HashMap::new();
         for m in self.full.find_iter(text) {
             let name = self.full_names[m.pattern().as_usize()].as_str();
+            // …市 inside 市场 (马鞍山市场) is a market, not the city.
+            if name.ends_with('市') && text[m.end()..].starts_with('场') {
+                continue;
+            }
             let entry = found.entry(name).or_insert(Mention {
                 name: name.to_string(),
                 count: 0,

@@ -158,10 +158,19 @@ impl Tagger {
         meta: &mut Metadata,
         evidence: &mut BTreeMap<String, String>,
     ) {
+        // A place word that heads a smaller place's name (河南|街道, 马鞍山|村) names that place.
+        let heads_smaller = |i: usize| {
+            words.get(i + 1).is_some_and(|(next, _)| {
+                crate::gazetteer::SMALLER_PLACES
+                    .iter()
+                    .any(|s| next.starts_with(s))
+            })
+        };
         let tagged_places: Vec<String> = words
             .iter()
-            .filter(|(_, pos)| *pos == "ns")
-            .map(|(word, _)| word.to_string())
+            .enumerate()
+            .filter(|(i, (_, pos))| *pos == "ns" && !heads_smaller(*i))
+            .map(|(_, (word, _))| word.to_string())
             .collect();
         let places = self.gazetteer.mentions(&doc.text, &tagged_places);
         if let Some(top) = places.first() {

@@ -459,3 +459,13 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
         assert_eq!(title(name).as_deref(), want, "{name}");
     }
 }
+
+#[test]
+fn a_place_name_inside_a_longer_name_is_no_mention() {
+    let doc = tagged("同志们：\n今天我们在河南街道马鞍山村召开现场会，到马鞍山市场看了看。");
+    let regions = doc.meta.unwrap().region;
+    assert!(!regions.contains(&"河南省".to_string()), "{regions:?}");
+    assert!(!regions.contains(&"马鞍山市".to_string()), "{regions:?}");
+    let doc = tagged("同志们：\n今天我们召开河南省机关党建工作会议，马鞍山市的同志作了发言。");
+    assert_eq!(doc.meta.unwrap().region, ["河南省", "马鞍山市"]);
+}
