@@ -1,6 +1,7 @@
 //! The date a document states, with its precision: a header date line (digits or Chinese
 //! numerals, a month only), an editor's note (a dash-led line under the title, a closing 这是…的讲话)
-//! or the signature date on the last lines, the page's publication time, a lunar day in the opening with the year
+//! or the signature date on the last lines, the page's publication time (a page fact, or a time
+//! stamp left near the start of the text), a lunar day in the opening with the year
 //! stated elsewhere, or a year alone in the occasion or the title.
 
 use std::collections::BTreeMap;
@@ -29,6 +30,14 @@ pub(super) static YEAR: LazyLock<Regex> =
 pub(super) static LUNAR_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:农历|阴历)?(正|二|三|四|五|六|七|八|九|十一|十二|十|冬|腊)月(初[一二三四五六七八九十]|十[一二三四五六七八九]|二十[一二三四五六七八九]?|廿[一二三四五六七八九]|三十)",
+    )
+    .unwrap()
+});
+
+/// A date with a clock time: a page's time stamp (2002年07月23日 14:21, 2020-05-08 11:13:44).
+static PAGE_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\d{4}\s*(?:年|-|/)\s*\d{1,2}\s*(?:月|-|/)\s*\d{1,2}\s*(?:日\s*|\s+)\d{1,2}:\d{2}(?::\d{2})?",
     )
     .unwrap()
 });
@@ -85,6 +94,32 @@ impl Tagger {
                     .unwrap_or_else(|| published.clone()),
             );
             return Some((date, "day", published.clone(), false));
+        }
+        // A page's time stamp left near the start of the text (a flattened news page: title,
+        // 2002年07月23日 14:21, text), or in what clean cut out of the file's first lines: the
+        // page's publication time.
+        let start: String = paragraphs
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let removed = doc
+            .edits
+            .iter()
+            .filter(|e| e.line <= 5)
+            .map(|e| e.before.as_str());
+        let near_start = |text: &str| {
+            let head = &text[..text.char_indices().nth(160).map_or(text.len(), |(i, _)| i)];
+            PAGE_TIME.find(head).map(|m| m.as_str().to_string())
+        };
+        if let Some(stamp) = std::iter::once(start.as_str())
+            .chain(removed)
+            .find_map(near_start)
+            && let Some(date) = parse_full_date(&stamp)
+        {
+            evidence.insert("date".into(), stamp.clone());
+            return Some((date, "day", stamp, false));
         }
         // A lunar day in the opening, with the year stated elsewhere in the text.
         let body = &paragraphs[header.body_start.min(paragraphs.len())..];

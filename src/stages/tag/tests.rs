@@ -469,3 +469,17 @@ fn a_place_name_inside_a_longer_name_is_no_mention() {
     let doc = tagged("同志们：\n今天我们召开河南省机关党建工作会议，马鞍山市的同志作了发言。");
     assert_eq!(doc.meta.unwrap().region, ["河南省", "马鞍山市"]);
 }
+
+#[test]
+fn a_page_time_stamp_near_the_start_dates_a_text_that_states_none() {
+    // A flattened news page (中新网): title, time stamp and text on one line, cut apart by clean.
+    let m = dev_metadata("038.txt").remove(0);
+    assert_eq!(m.date.as_deref(), Some("2002-07-23"));
+    assert_eq!(m.evidence["date"], "2002年07月23日 14:21");
+    // 人民网's stamp line (its page, tests/fixtures/real/html_magichtml_1.html), the time glued
+    // to the date.
+    let doc = tagged(
+        "河南着力培育新动能塑造新优势\n2024年05月10日06:58 | 来源：人民网－人民日报\n5月9日，国务院新闻办举行“推动高质量发展”系列主题新闻发布会，河南省有关负责同志介绍了相关情况。",
+    );
+    assert_eq!(doc.meta.unwrap().date.as_deref(), Some("2024-05-10"));
+}
