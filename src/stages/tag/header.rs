@@ -228,14 +228,21 @@ pub(super) fn header_fields(
     evidence: &mut BTreeMap<String, String>,
 ) {
     // Title: the header's title lines joined (a title broken over lines), else a web headline.
+    // What is not the title comes off it: a column tag, an editorial suffix, the speaker's name.
+    let mut named_in_title = None;
     if !header.title_lines.is_empty() {
-        let title = header.title_lines.concat();
+        let (title, speaker) = title::trimmed(&header.title_lines.concat());
         let (first, last) = header.title_span.expect("title lines have a span");
         evidence.insert("title".into(), paragraphs[first..=last].join("\n"));
         meta.title = Some(title);
+        named_in_title = speaker;
     } else if let Some((_, _, title)) = &header.headline {
         meta.title = Some(title.clone());
         evidence.insert("title".into(), paragraphs[0].to_string());
+    }
+    if let Some(name) = named_in_title.filter(|_| header.byline.is_none()) {
+        meta.speaker = Some(name);
+        evidence.insert("speaker".into(), evidence["title"].clone());
     }
     if let Some((line, role, name)) = &header.byline {
         meta.speaker = Some(name.clone());

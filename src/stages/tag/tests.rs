@@ -445,10 +445,8 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
             "real/lead_terminus_1.md",
             Some("原文来自世界说：特朗普2019年国情咨文演讲全文翻译"),
         ),
-        (
-            "real/lead_cdt_1.md",
-            Some("毛有话说 | 刘瑜：沉默不是金，而是社会的悲剧"),
-        ),
+        // (its column tag before the bar and the author before the colon come off).
+        ("real/lead_cdt_1.md", Some("沉默不是金，而是社会的悲剧")),
         // A short title alone is a title; a first sentence is none (two textbook collections).
         ("real/pinyin_cntextbook_1.md", Some("纪念白求恩")),
         ("real/md_cshijiel_1.md", None),
@@ -458,6 +456,8 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
     ] {
         assert_eq!(title(name).as_deref(), want, "{name}");
     }
+    let m = dev_metadata("real/lead_cdt_1.md").remove(0);
+    assert_eq!(m.speaker.as_deref(), Some("刘瑜"));
 }
 
 #[test]

@@ -40,6 +40,42 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// A column's tag before the title: 独家丨, 专稿｜, 立场新闻 | (a few characters, then the bar).
+static COLUMN_TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[^丨｜|]{1,6}?\s*[丨｜|]\s*(.+)$").unwrap());
+/// An editor's bracketed suffix, not the title's: (完整版), （范文）, （节选）.
+static EDITORIAL_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s*[（(【\[]\s*(?:完整版|全文|范文|范文精选|精选|通用|通用版|最新|最新版|节选|合集|word版|下载|\d+篇)\s*[）)】\]]$").unwrap()
+});
+/// A speaker's name before a colon (刘瑜：沉默不是金, 张三：在…上的讲话), or after a dash behind a
+/// generic label (讲话稿——张三).
+static NAME_COLON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\p{Han}{2,4})\s*[：:]\s*(.+)$").unwrap());
+static LABEL_DASH_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^((?:发言稿|讲话稿|讲稿|致辞|发言|讲话)\s*)[—－-]+\s*(\p{Han}{2,4})$").unwrap()
+});
+
+/// The title without what is not the title — a column's tag before a bar, an editor's bracketed
+/// suffix, a speaker's name before a colon or after a generic label — and that speaker.
+pub(super) fn trimmed(title: &str) -> (String, Option<String>) {
+    let mut title = title.trim().to_string();
+    if let Some(c) = COLUMN_TAG.captures(&title) {
+        title = c[1].to_string();
+    }
+    title = EDITORIAL_SUFFIX.replace(&title, "").into_owned();
+    if let Some(c) = NAME_COLON.captures(&title)
+        && crate::names::is_personal_name(&c[1])
+    {
+        return (c[2].to_string(), Some(c[1].to_string()));
+    }
+    if let Some(c) = LABEL_DASH_NAME.captures(&title)
+        && crate::names::is_personal_name(&c[2])
+    {
+        return (c[1].trim().to_string(), Some(c[2].to_string()));
+    }
+    (title, None)
+}
+
 /// The title: `(first slot, last slot)` indices into `slots` (consecutive lines), or none.
 pub(super) fn choose(slots: &[(usize, Slot)], cues: &[String]) -> Option<(usize, usize)> {
     let cues = Cues(cues);
@@ -179,6 +215,54 @@ mod tests {
             .enumerate()
             .map(|(i, l)| (i, Slot::Free(l.to_string())))
             .collect()
+    }
+
+    #[test]
+    fn what_is_not_the_title_comes_off_it() {
+        // Kinds the metadata issue names: a column tag before 丨 or ｜, an editor's suffix, a
+        // speaker before a colon, a generic label with the name after a dash.
+        let cases = [
+            (
+                "独家丨在全市组织工作会议上的讲话",
+                "在全市组织工作会议上的讲话",
+                None,
+            ),
+            ("专稿｜坚持从严治党", "坚持从严治党", None),
+            ("党支部书记述职报告（完整版）", "党支部书记述职报告", None),
+            ("奠基仪式致辞(范文)", "奠基仪式致辞", None),
+            (
+                "张明：在全市组织工作会议上的讲话",
+                "在全市组织工作会议上的讲话",
+                Some("张明"),
+            ),
+            ("讲话稿——李强", "讲话稿", Some("李强")),
+            // A bracketed alternative title stays (dev 017); a bar far into the title stays.
+            (
+                "奠基仪式致辞(项目奠基仪式致辞)",
+                "奠基仪式致辞(项目奠基仪式致辞)",
+                None,
+            ),
+            (
+                "寻访恽代英的足迹（武汉）丨走进武汉革命博物馆",
+                "寻访恽代英的足迹（武汉）丨走进武汉革命博物馆",
+                None,
+            ),
+        ];
+        for (title, want, speaker) in cases {
+            assert_eq!(
+                trimmed(title),
+                (want.to_string(), speaker.map(String::from)),
+                "{title}"
+            );
+        }
+        // A blog mirror's column tag and the author before the colon.
+        assert_eq!(
+            trimmed("毛有话说 | 刘瑜：沉默不是金，而是社会的悲剧"),
+            (
+                "沉默不是金，而是社会的悲剧".to_string(),
+                Some("刘瑜".to_string())
+            )
+        );
     }
 
     #[test]
