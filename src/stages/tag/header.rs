@@ -28,7 +28,7 @@ pub(super) static SALUTATION: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) const ROLES: &str = "副书记|书记|副主任|主任|副部长|部长|副局长|局长|厅长|市长|县长|区长|主席|委员|秘书长|处长|科长|组长|院长|校长|理事长|总经理|董事长|巡视员|调研员|负责人|副总理|总理|副总裁|总裁";
 pub(super) static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(.{{2,40}}?(?:{ROLES}))(\s+|)(\p{{Han}}{{2,4}}?)(同志)?$"
+        r"^(.{{2,40}}?(?:{ROLES}))(\s+|)(\p{{Han}}{{2,4}}?|\p{{Han}}?[XxＸ×*＊]{{1,3}})(同志)?$"
     ))
     .unwrap()
 });
@@ -62,7 +62,8 @@ pub(super) static LEAD_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static DATED_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^（）()]{0,40}[）)]$").unwrap()
 });
-/// A line that is a speaker's byline: role and name (市委书记 张三, …主任李四同志).
+/// A line that is a speaker's byline: role and name (市委书记 张三, …主任李四同志), the name maybe
+/// anonymised as written (县委书记 ×××, 局长 张XX).
 pub fn is_byline(line: &str) -> bool {
     BYLINE.is_match(line)
 }

@@ -483,3 +483,16 @@ fn a_page_time_stamp_near_the_start_dates_a_text_that_states_none() {
     );
     assert_eq!(doc.meta.unwrap().date.as_deref(), Some("2024-05-10"));
 }
+
+#[test]
+fn an_anonymised_name_in_a_byline_is_kept_as_written() {
+    for (byline, name) in [("县委书记 ×××", "×××"), ("市委副书记、市长 张XX", "张XX")]
+    {
+        let doc = tagged(&format!(
+            "在全县组织工作会议上的讲话\n{byline}\n同志们：\n今天我们召开全县组织工作会议。"
+        ));
+        let m = doc.meta.unwrap();
+        assert_eq!(m.speaker.as_deref(), Some(name), "{byline}");
+        assert_eq!(m.title.as_deref(), Some("在全县组织工作会议上的讲话"));
+    }
+}
