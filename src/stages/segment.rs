@@ -102,9 +102,11 @@ impl Segmenter {
         };
         let mut paragraph_start = 0usize; // code points
         let mut sentence = 0i32;
+        let traditional =
+            self.simplified_view && crate::simplified::is_likely_traditional(&doc.text);
         for (paragraph, text) in doc.paragraphs().enumerate() {
             // The view has the text's code points in place, so spans point into the text.
-            let view = if self.simplified_view {
+            let view = if traditional {
                 crate::simplified::simplified(text)
             } else {
                 std::borrow::Cow::Borrowed(text)

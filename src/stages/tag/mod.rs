@@ -69,11 +69,14 @@ impl Tagger {
     /// A text in traditional characters is read in its simplified view (`simplified`), and what
     /// the rules found there is given back in the characters as written.
     pub fn tag(&self, doc: &mut Document, words: &[(&str, &str)]) {
-        let mut written = AsWritten::default();
-        let mut view = in_simplified(doc, &mut written);
-        if written.is_identity() {
+        // A text in simplified characters is read as it is (its notes and page facts with it).
+        let view = crate::simplified::is_likely_traditional(&doc.text)
+            .then(|| crate::simplified::simplified(&doc.text));
+        let Some(std::borrow::Cow::Owned(text_view)) = view else {
             return self.tag_view(doc, words);
-        }
+        };
+        let mut written = AsWritten::default();
+        let mut view = in_simplified(doc, text_view, &mut written);
         self.tag_view(&mut view, words);
         let mut meta = view.meta.take().unwrap_or_default();
         for field in [
@@ -309,12 +312,13 @@ fn is_address(paragraph: &str) -> bool {
     ADDRESSES.iter().any(|a| paragraph.starts_with(a))
 }
 
-/// What the rules read of `doc` (its text, page facts, collection title and the lines clean
-/// removed) in simplified characters; `written` remembers each text to turn findings back. Only
-/// the lines that differ are copied.
-fn in_simplified(doc: &Document, written: &mut AsWritten) -> Document {
+/// What the rules read of `doc` (its text, given in its view, page facts, collection title and the
+/// lines clean removed) in simplified characters; `written` remembers each text to turn findings
+/// back.
+fn in_simplified(doc: &Document, text_view: String, written: &mut AsWritten) -> Document {
+    written.remember(text_view.clone(), &doc.text);
     let mut view = Document {
-        text: written.view(&doc.text),
+        text: text_view,
         collection: doc.collection.as_deref().map(|c| written.view(c)),
         page: doc.page.clone(),
         edits: doc.edits.clone(),
