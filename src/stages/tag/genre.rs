@@ -70,7 +70,7 @@ impl Tagger {
             return (genre, Some(sentence));
         }
         let opening = &paragraphs[..(header.body_start + 1).min(paragraphs.len())];
-        let news = meta.title.as_deref().is_some_and(|t| t.contains("新闻"))
+        let news = title_shown.is_some_and(|t| t.contains("新闻"))
             || opening.iter().any(|p| NEWS_OPENING.is_match(p));
         if allowed("文章") && !news && (meta.source.is_some() || meta.column.is_some()) {
             return (
@@ -96,11 +96,18 @@ impl Tagger {
     }
 
     /// The genre whose cue ends last in `title` (of two ending at the same place, the longer).
+    /// A cue inside quotation marks names another text (看‘北大最短毕业致辞’的感受, 学习《…讲话》).
     fn last_cue(&self, title: &str) -> Option<&str> {
+        let quoted = quoted_spans(title);
+        let outside = |at: usize| !quoted.iter().any(|(from, to)| (*from..*to).contains(&at));
         let mut best: Option<(usize, usize, &str)> = None;
         for (genre, cues) in &self.settings.genre_cues {
             for cue in cues.iter().filter(|c| !c.is_empty()) {
-                if let Some(at) = title.rfind(cue.as_str()) {
+                let last = title
+                    .rmatch_indices(cue.as_str())
+                    .map(|(at, _)| at)
+                    .find(|at| outside(*at));
+                if let Some(at) = last {
                     let found = (at + cue.len(), cue.len(), genre.as_str());
                     if best.is_none_or(|(end, len, _)| (found.0, found.1) > (end, len)) {
                         best = Some(found);
@@ -133,4 +140,28 @@ impl Tagger {
         let genre = self.last_cue(&c[1])?;
         Some((genre.into(), sentence_around(lead, c.get(1)?.start())))
     }
+}
+
+/// The byte spans of `text` inside quotation marks (“…”, ‘…’, 《…》, 「…」, "…").
+fn quoted_spans(text: &str) -> Vec<(usize, usize)> {
+    const PAIRS: &[(char, char)] = &[
+        ('“', '”'),
+        ('‘', '’'),
+        ('《', '》'),
+        ('「', '」'),
+        ('"', '"'),
+    ];
+    let mut spans = Vec::new();
+    for (open, close) in PAIRS {
+        let mut from = 0;
+        while let Some(start) = text[from..].find(*open).map(|i| from + i) {
+            let inner = start + open.len_utf8();
+            let Some(end) = text[inner..].find(*close).map(|i| inner + i) else {
+                break;
+            };
+            spans.push((inner, end));
+            from = end + close.len_utf8();
+        }
+    }
+    spans
 }

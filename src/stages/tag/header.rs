@@ -77,6 +77,10 @@ pub(super) static DATED_HEADLINE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static HEADLINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^【([^】]{1,20})】(?:(\p{Han}{2,4})[：:])?(.+)$").unwrap());
 
+/// What separates a page title from its site's name: 在大会上的讲话_新华网, 标题 - 网站, 标题 | 网站.
+static SITE_SEPARATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"_|\s+[-|｜]+\s+|--").unwrap());
+
 /// What the header block holds.
 #[derive(Default)]
 pub(super) struct Header {
@@ -241,6 +245,23 @@ pub(super) fn header_fields(
         meta.title = Some(title.clone());
         evidence.insert("title".into(), paragraphs[0].to_string());
     }
+    // No title in the text: the page's own (front matter, a record header's 标题：, an HTML
+    // <title>), the site's name after a separator cut off (在大会上的讲话_新华网).
+    if meta.title.is_none()
+        && let Some(page_title) = doc.page.title.as_deref()
+    {
+        let own = SITE_SEPARATOR
+            .split(page_title)
+            .next()
+            .unwrap_or(page_title);
+        let (title, speaker) = title::trimmed(own);
+        if title.chars().count() >= 2 {
+            meta.title = Some(title);
+            let shown_by = page_fact_line(doc, page_title);
+            evidence.insert("title".into(), shown_by);
+            named_in_title = speaker;
+        }
+    }
     if let Some(name) = named_in_title.filter(|_| header.byline.is_none()) {
         meta.speaker = Some(name);
         evidence.insert("speaker".into(), evidence["title"].clone());
@@ -288,6 +309,15 @@ pub(super) fn header_fields(
             }
         }
     }
+    // Still none: the author a page or record header names (作者：张三, `author:`).
+    if meta.speaker.is_none()
+        && let Some(author) = doc.page.author.as_deref().map(str::trim)
+        && crate::names::is_personal_name(author)
+        && author.chars().count() <= 4
+    {
+        meta.speaker = Some(author.to_string());
+        evidence.insert("speaker".into(), page_fact_line(doc, author));
+    }
     meta.column = doc.page.column.clone();
     if meta.column.is_none()
         && let Some((column, _, _)) = &header.headline
@@ -321,4 +351,14 @@ pub(super) fn speech_lead<'a>(
         .get(header.body_start)
         .copied()
         .filter(|_| follows)
+}
+
+/// The line of the page facts that states `fact` (a page fact's evidence), else the fact itself.
+fn page_fact_line(doc: &Document, fact: &str) -> String {
+    doc.page
+        .evidence
+        .as_deref()
+        .and_then(|lines| lines.split('\n').find(|l| l.contains(fact)))
+        .unwrap_or(fact)
+        .to_string()
 }

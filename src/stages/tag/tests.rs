@@ -315,6 +315,8 @@ fn the_genre_is_what_the_title_ends_with_or_what_the_opening_says() {
     assert_eq!(genre("011.txt", 0), "其他");
     assert_eq!(genre("013.txt", 2), "其他");
     assert_eq!(genre("037.txt", 0), "致辞");
+    // A cue inside quotation marks names another text (a blog's front-matter title).
+    assert_eq!(genre("real/md_cshijiel_1.md", 0), "文章");
     let doc = tagged("在全市先进事迹报告会上的讲话\n同志们：\n今天我们召开报告会。");
     assert_eq!(doc.meta.unwrap().genre, "讲话");
     // No cue in a title: the opening says what the text is — a lecture to its audience, a
@@ -447,9 +449,10 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
         ),
         // (its column tag before the bar and the author before the colon come off).
         ("real/lead_cdt_1.md", Some("沉默不是金，而是社会的悲剧")),
-        // A short title alone is a title; a first sentence is none (two textbook collections).
+        // A short title alone is a title (a textbook collection); a first sentence is none, and
+        // then the page's own title (front matter) is the title (a blog).
         ("real/pinyin_cntextbook_1.md", Some("纪念白求恩")),
-        ("real/md_cshijiel_1.md", None),
+        ("real/md_cshijiel_1.md", Some("看 ‘北大最短毕业致辞’ 的感受")),
         // A subtitle that is the first heading is not the title; a short toast's title is.
         ("031.txt", Some("对中国农话网与交换机产业的一点看法")),
         ("037.txt", Some("胜利祝酒辞")),
@@ -458,6 +461,12 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
     }
     let m = dev_metadata("real/lead_cdt_1.md").remove(0);
     assert_eq!(m.speaker.as_deref(), Some("刘瑜"));
+    // With no byline, the author field of the front matter (a textbook collection, two texts).
+    for name in ["real/pinyin_cntextbook_1.md", "real/md_cntextbook_1.md"] {
+        let m = dev_metadata(name).remove(0);
+        assert_eq!(m.speaker.as_deref(), Some("毛泽东"), "{name}");
+        assert!(m.evidence["speaker"].contains("毛泽东"));
+    }
 }
 
 #[test]
