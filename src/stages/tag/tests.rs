@@ -452,7 +452,10 @@ fn the_title_is_the_best_run_of_header_lines_on_pages_of_many_sites() {
         // A short title alone is a title (a textbook collection); a first sentence is none, and
         // then the page's own title (front matter) is the title (a blog).
         ("real/pinyin_cntextbook_1.md", Some("纪念白求恩")),
-        ("real/md_cshijiel_1.md", Some("看 ‘北大最短毕业致辞’ 的感受")),
+        (
+            "real/md_cshijiel_1.md",
+            Some("看 ‘北大最短毕业致辞’ 的感受"),
+        ),
         // A subtitle that is the first heading is not the title; a short toast's title is.
         ("031.txt", Some("对中国农话网与交换机产业的一点看法")),
         ("037.txt", Some("胜利祝酒辞")),
