@@ -1,5 +1,5 @@
-//! Numbering markers of official documents (一、 （一） 1. （1） 第一， 第一部分 一是 一要 第一个), read
-//! off the start of a paragraph. Shared by clean (restoring line breaks lost before an item) and
+//! Numbering markers of official documents (一、 （一） 1. （1） 第一， 第一部分 一是 一要 第一个, and
+//! the unnumbered dash-led point ——), read off the start of a paragraph. Shared by clean (restoring line breaks lost before an item) and
 //! sectionize (building the outline). Which family is which level is decided per document by the
 //! order the families appear in, not here.
 
@@ -25,12 +25,24 @@ pub enum Family {
     OrdinalItem,
     /// 一是… 一要… 一是要…
     LeadItem,
+    /// ——… a dash-led point; it carries no number, its ordinal is its place in the run (set by
+    /// sectionize, see `dash_marker`).
+    Dash,
 }
 
 impl Family {
     /// Items whose heading is their lead sentence (up to the first 。), whatever the line's length.
+    /// Points that open a paragraph and run on into it, listed rather than titled: 第一，… 一是…
+    /// 第一个… ——…
+    pub fn is_run_in(self) -> bool {
+        matches!(
+            self,
+            Family::Ordinal | Family::LeadItem | Family::OrdinalItem | Family::Dash
+        )
+    }
+
     pub fn is_lead_sentence(self) -> bool {
-        matches!(self, Family::LeadItem | Family::OrdinalItem)
+        matches!(self, Family::LeadItem | Family::OrdinalItem | Family::Dash)
     }
 }
 
@@ -96,6 +108,19 @@ pub fn parse_marker(paragraph: &str) -> Option<Marker> {
         }
     }
     None
+}
+
+/// A dash-led point at the start of a paragraph (——经济运行缓中趋稳、稳中向好。), its ordinal 0:
+/// the run it stands in numbers it. Not among `parse_marker`'s families, since a dash also opens a
+/// title's subtitle (——在…上的讲话), which must not end a header.
+pub fn dash_marker(paragraph: &str) -> Option<Marker> {
+    let rest = paragraph.strip_prefix("——")?;
+    let first = rest.chars().next()?;
+    (crate::io::raw::is_han(first) || first == '“').then(|| Marker {
+        family: Family::Dash,
+        ordinal: 0,
+        text: "——".to_string(),
+    })
 }
 
 fn is_body_char(c: char) -> bool {

@@ -14,7 +14,7 @@ use crate::io::documents::{
 };
 use crate::io::parquet::TableWriter;
 use crate::model::{Document, Section, SourceRecord};
-use crate::outline::{Family, Marker, parse_marker};
+use crate::outline::{Family, Marker, dash_marker, parse_marker};
 use crate::schema::{self, DocumentRow, DocumentTokens, SectionRow};
 use crate::settings::{SectionizeSettings, Settings};
 use crate::stages::{Context, Items, Stage};
@@ -51,12 +51,13 @@ impl Sectionizer {
         let starts = paragraph_starts(&paragraphs);
         let body_start = doc.meta.as_ref().map_or(0, |m| m.body_start as usize);
 
-        let candidates: Vec<Candidate> = paragraphs
+        let mut candidates: Vec<Candidate> = paragraphs
             .iter()
             .enumerate()
             .skip(body_start)
             .filter_map(|(i, p)| self.candidate(i, p))
             .collect();
+        number_dash_runs(&mut candidates);
         let headings = accept_runs(&candidates);
 
         let closing = closing_paragraph(&paragraphs, &headings);
@@ -64,7 +65,7 @@ impl Sectionizer {
     }
 
     fn candidate(&self, paragraph: usize, text: &str) -> Option<Candidate> {
-        let marker = parse_marker(text)?;
+        let marker = parse_marker(text).or_else(|| dash_marker(text))?;
         let first_stop = text.find(['。', '！', '？']).map(|i| i + '。'.len_utf8());
         let heading = if marker.family.is_lead_sentence() {
             text[..first_stop.unwrap_or(text.len())].to_string()
@@ -88,6 +89,20 @@ impl Sectionizer {
     }
 }
 
+/// Numbers dash-led points by their place in their run: a run of them goes on until a candidate of
+/// another family comes between.
+fn number_dash_runs(candidates: &mut [Candidate]) {
+    let mut place = 0;
+    for c in candidates {
+        if c.marker.family == Family::Dash {
+            place += 1;
+            c.marker.ordinal = place;
+        } else {
+            place = 0;
+        }
+    }
+}
+
 /// Keeps the candidates that form runs in order; levels follow the order families appear in.
 fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
     // Stack of (family, last ordinal) from the top level down.
@@ -103,6 +118,14 @@ fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
             stack.truncate(depth);
         } else if ordinal != 1 || !run_goes_on(candidates, i, &stack) {
             continue;
+        } else if let Some(&(top, last)) = stack.last()
+            && top.is_run_in()
+            && family.is_run_in()
+            && !resumes(candidates, i, top, last)
+        {
+            // Two lists of run-in points one after the other (第一…第六, later 一是…四是; a dash run,
+            // then 一是…八是): the first has ended, the second is its sibling, not its child.
+            stack.pop();
         }
         stack.push((family, ordinal));
         headings.push(Heading {
@@ -113,6 +136,13 @@ fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
         });
     }
     headings
+}
+
+/// Whether the run of `family`, at item `last`, goes on after candidate `i`.
+fn resumes(candidates: &[Candidate], i: usize, family: Family, last: u32) -> bool {
+    candidates[i + 1..]
+        .iter()
+        .any(|later| later.marker.family == family && later.marker.ordinal == last + 1)
 }
 
 /// Whether item 2 of the run that candidate `i` starts comes before the run's parent moves on.
@@ -512,6 +542,23 @@ mod tests {
             .into_iter()
             .map(|s| (s.level, s.heading.unwrap_or_default()))
             .collect()
+    }
+
+    #[test]
+    fn dash_points_form_runs_and_a_run_in_list_after_an_ended_one_is_its_sibling() {
+        // Lines of the 2017 government work report (a corpus of reports): a dash run under 一、,
+        // then 一是…二是 after it, both level 2 — the dash run has ended.
+        let report = "一、2016年工作回顾\n——经济运行缓中趋稳、稳中向好。国内生产总值达到74.4\n——就业增长超出预期。全年城镇新增就业1314万人。高校毕业生就业创业人数再创新高。\n一是继续创新和加强宏观调控，经济运行保持在合理区间。\n二是着力抓好“三去一降一补”，供给结构有所改善。\n二、2017年工作总体部署";
+        let headed: Vec<(u32, String)> = outline(report)
+            .into_iter()
+            .filter(|(l, _)| *l > 0)
+            .collect();
+        let levels: Vec<u32> = headed.iter().map(|(l, _)| *l).collect();
+        assert_eq!(levels, [1, 2, 2, 2, 2, 1], "{headed:?}");
+        assert_eq!(headed[1].1, "——经济运行缓中趋稳、稳中向好。");
+        // A dash opening a single line is no run: a quotation's source, not a point.
+        let quoted = "一、加强学习\n“学习是文明传承之途。”\n——习近平\n二、狠抓落实";
+        assert_eq!(outline(quoted).iter().filter(|(l, _)| *l > 0).count(), 2);
     }
 
     #[test]
