@@ -58,7 +58,7 @@ impl Sectionizer {
             .filter_map(|(i, p)| self.candidate(i, p))
             .collect();
         number_dash_runs(&mut candidates);
-        let headings = accept_runs(&candidates);
+        let headings = without_lists(accept_runs(&candidates), &paragraphs);
 
         let closing = closing_paragraph(&paragraphs, &headings);
         outline_sections(&doc.doc_id, &headings, &starts, closing)
@@ -136,6 +136,63 @@ fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
         });
     }
     headings
+}
+
+/// The headings without the numbered lists among them: a top-level run of three or more items,
+/// each one sentence at most (its paragraph, or a bare number and the line under it), one right
+/// after the other with no body between (1. 商业模式永远在变，唯一不变的是以真心换真金。 2. …, a
+/// company's maxims) lists points; it does not outline a text. Under a heading, such items are
+/// that section's points (一、… then 1、…。 2、…。 3、…。) and stay.
+fn without_lists(headings: Vec<Heading>, paragraphs: &[&str]) -> Vec<Heading> {
+    let mut keep = vec![true; headings.len()];
+    let mut start = 0;
+    while start < headings.len() {
+        let first = &headings[start];
+        let mut end = start + 1;
+        while end < headings.len()
+            && headings[end].marker.family == first.marker.family
+            && headings[end].level == first.level
+            && headings[end].marker.ordinal == headings[end - 1].marker.ordinal + 1
+        {
+            end += 1;
+        }
+        // Items with points under them (a deeper heading after the last) outline a text.
+        let parent = headings
+            .get(end)
+            .is_some_and(|next| next.level > first.level);
+        if first.level == 1
+            && !parent
+            && end - start >= 3
+            && is_list(&headings[start..end], paragraphs)
+        {
+            keep[start..end].iter_mut().for_each(|k| *k = false);
+        }
+        start = end;
+    }
+    let mut kept = keep.into_iter();
+    headings
+        .into_iter()
+        .filter(|_| kept.next().unwrap_or(true))
+        .collect()
+}
+
+/// Whether every item of `run` is one sentence at most and the next item follows right after it.
+fn is_list(run: &[Heading], paragraphs: &[&str]) -> bool {
+    run.iter().enumerate().all(|(k, item)| {
+        let own = paragraphs[item.paragraph]
+            .strip_prefix(item.marker.text.as_str())
+            .unwrap_or(paragraphs[item.paragraph])
+            .trim();
+        let (content, next) = if own.is_empty() {
+            let under = paragraphs.get(item.paragraph + 1).copied().unwrap_or("");
+            (under, item.paragraph + 2)
+        } else {
+            (own, item.paragraph + 1)
+        };
+        let sentences = content.matches(['。', '！', '？', '；']).count();
+        let adjacent = run.get(k + 1).is_none_or(|after| after.paragraph == next);
+        sentences <= 1 && adjacent
+    })
 }
 
 /// Whether the run of `family`, at item `last`, goes on after candidate `i`.
@@ -559,6 +616,19 @@ mod tests {
         // A dash opening a single line is no run: a quotation's source, not a point.
         let quoted = "一、加强学习\n“学习是文明传承之途。”\n——习近平\n二、狠抓落实";
         assert_eq!(outline(quoted).iter().filter(|(l, _)| *l > 0).count(), 2);
+    }
+
+    #[test]
+    fn a_numbered_list_of_one_sentence_points_is_no_outline() {
+        // A company's maxims (dev 006, appended material): a bare number over each one sentence.
+        let maxims = "华为“十六条军规”\n1.\n商业模式永远在变，唯一不变的是以真心换真金。\n2.\n如果你的声音没人重视，那是因为你离客户不够近。\n3.\n只要作战需要，造炮弹的也可以成为一个好炮手。";
+        assert!(outline(maxims).iter().all(|(l, _)| *l == 0));
+        // Under a heading, one-sentence points are that section's outline (a founder's speech,
+        // dev 003); points each followed by their body are an outline too.
+        let section = "一、开发部的改革要为各系统的改革树立榜样\n二、重新规范组织与规划工作流程\n三、坚定不移地坚持发展的方向\n1、由于我们在通信领域，已有良好的市场、开发资源，所以在近期，我们在产品范围上坚持通信多元化产品。\n2、我们要继续坚持“压强原则”，即集中力量，在一个点、一个面上有重大突破，这样，逐步改善公司的总体条件。\n3、公司遇到了千载难逢的历史时机，要抓住机会，加速发展。";
+        assert_eq!(outline(section).iter().filter(|(l, _)| *l == 2).count(), 3);
+        let points = "一、加强学习\n学习是第一位的。我们要多读书。\n二、狠抓落实\n落实是关键。\n三、从严治党\n从严是主基调。";
+        assert_eq!(outline(points).iter().filter(|(l, _)| *l == 1).count(), 3);
     }
 
     #[test]
