@@ -333,6 +333,18 @@ fn lost_line_break_before_next_item_is_restored() {
             .contains("扎实推进机关党建工作。\n四是要树立“严格依规”的观念。")
     );
     assert!(doc.edits.iter().any(|e| e.rule == "lost_line_break"));
+    // A lost break before item 1, shown by item 2 opening the next paragraph (a 交流发言 of a
+    // district's party-building brands, dev 029); a paragraph's own list stays in it (the 2017
+    // government work report, dev 039: …。一是…。二是… under 二、).
+    let raw = std::fs::read("tests/fixtures/dev/raw/029.txt").unwrap();
+    let doc = &cleaner().clean_file("029.txt", &raw).unwrap().documents[0];
+    assert!(
+        doc.text
+            .contains("确保以高质量党建推动高质量发展。\n一是培育机关党建品牌，为党业融合聚合力。")
+    );
+    let raw = std::fs::read("tests/fixtures/dev/raw/039.txt").unwrap();
+    let doc = &cleaner().clean_file("039.txt", &raw).unwrap().documents[0];
+    assert!(doc.text.contains("。一是贯彻稳中求进工作总基调"));
 }
 
 #[test]
