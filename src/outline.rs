@@ -17,10 +17,12 @@ pub enum Family {
     ArabicDot,
     /// （1）
     ArabicParen,
-    /// 第一， 第一、 第一：
+    /// 第一， 第一、 第一：, and 首先， 其次， 再次， in their place
     Ordinal,
     /// 第一部分
     OrdinalPart,
+    /// 第一点 第一讲 第一项
+    OrdinalPoint,
     /// 第一个…
     OrdinalItem,
     /// 一是… 一要… 一是要…
@@ -74,6 +76,13 @@ static PATTERNS: LazyLock<Vec<(Family, Regex)>> = LazyLock::new(|| {
         (Family::OrdinalPart, format!(r"^第({han})部分")),
         (Family::OrdinalItem, format!(r"^第({han})个")),
         (Family::Ordinal, format!(r"^第({han})\s*[，,、：:]")),
+        // 首先， 其次， 再次， stand for 第一， 第二， 第三， (首先… then 第二… in one run).
+        (
+            Family::Ordinal,
+            r"^(首先|其次|再次)\s*[，,、：:]".to_string(),
+        ),
+        // 第一点， 第二讲 第三项：
+        (Family::OrdinalPoint, format!(r"^第({han})(?:点|讲|项)")),
         (Family::LeadItem, format!(r"^({han})(是要|是|要)")),
     ]
     .into_iter()
@@ -86,8 +95,11 @@ pub fn parse_marker(paragraph: &str) -> Option<Marker> {
     for (family, regex) in PATTERNS.iter() {
         if let Some(caps) = regex.captures(paragraph) {
             let digits = caps.get(1)?.as_str();
-            let ordinal = match family {
-                Family::ArabicDot | Family::ArabicParen => digits.parse().ok()?,
+            let ordinal = match (family, digits) {
+                (Family::ArabicDot | Family::ArabicParen, _) => digits.parse().ok()?,
+                (_, "首先") => 1,
+                (_, "其次") => 2,
+                (_, "再次") => 3,
                 _ => han_number(digits)?,
             };
             if ordinal == 0 {
@@ -188,6 +200,15 @@ mod tests {
             (Family::LeadItem, 2, "二是要".into())
         );
         assert_eq!(marker("十二要坚持").unwrap().1, 12);
+        assert_eq!(
+            marker("其次，我们讲一下").unwrap(),
+            (Family::Ordinal, 2, "其次，".into())
+        );
+        assert_eq!(
+            marker("第三项:请县委副书记").unwrap().0,
+            Family::OrdinalPoint
+        );
+        assert_eq!(marker("首先祝贺消费者业务取得很大成绩"), None);
     }
 
     #[test]

@@ -632,6 +632,26 @@ mod tests {
     }
 
     #[test]
+    fn shouxian_qici_and_ordinal_nouns_are_numbered_runs() {
+        // A 党课 (dev 014): 首先 stands for 第一, and 第二 goes on its run.
+        let lecture = "首先,我们了解一下党员政治生日的概念\n我们说,对于普通人而言生日只有一个,就是出生的那一天;而对于中国共产党党员来说,就有两个生日,除了我们的出生日之外,另一个特殊的生日就是我们入党的日子,即:“政治生日”。只要我们被党支部通过为预备党员,伴随着“共产党员”的新身份,党员的政治生命就随之开启,也就拥有了自己的“政治生日”。当党员在鲜红的党旗下郑重宣誓“我志愿加入中国共产党”,便意味着作出了坚定信仰共产主义的政治抉择,作出了将自己的一切交给党的庄严承诺。这样一个人生的重要时刻,理应被深深铭记。\n第二, 我们讲一下党员过“政治生日”的必要性";
+        let headed: Vec<(u32, String)> = outline(lecture)
+            .into_iter()
+            .filter(|(l, _)| *l > 0)
+            .collect();
+        assert_eq!(headed.len(), 2, "{headed:?}");
+        assert!(
+            headed[0]
+                .1
+                .starts_with("首先,我们了解一下党员政治生日的概念")
+        );
+        // A chair's script (dev 032): the agenda's 第一项… 第二项… steps.
+        let agenda = "第一项:奏国歌。请全体起立。\n(曲毕)请坐下。\n第二项:请县委组织部部长xxx同志对创先争优活动和基层组织建设年活动进行总结;\n第三项:请县委副书记xxx同志宣读受省、市委表彰的先进名单和县委表彰决定。";
+        let steps = outline(agenda).into_iter().filter(|(l, _)| *l == 1).count();
+        assert_eq!(steps, 3);
+    }
+
+    #[test]
     fn levels_follow_the_order_families_appear_in() {
         let sections = outline(
             "同志们：\n1.讲政治\n一是要学习。学习很重要。\n二是要实践。\n2.讲作风\n正文。\n同志们，散会。",
