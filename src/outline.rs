@@ -27,6 +27,8 @@ pub enum Family {
     OrdinalItem,
     /// 一是… 一要… 一是要…
     LeadItem,
+    /// A short line alone between paragraphs, with no number (set by sectionize).
+    Unnumbered,
     /// ——… a dash-led point; it carries no number, its ordinal is its place in the run (set by
     /// sectionize, see `dash_marker`).
     Dash,

@@ -55,9 +55,13 @@ impl Sectionizer {
             .iter()
             .enumerate()
             .skip(body_start)
-            .filter_map(|(i, p)| self.candidate(i, p))
+            .filter_map(|(i, p)| {
+                self.candidate(i, p)
+                    .or_else(|| unnumbered_heading(&paragraphs, i))
+            })
             .collect();
         number_dash_runs(&mut candidates);
+        number_unnumbered(&mut candidates);
         let headings = without_lists(accept_runs(&candidates), &paragraphs);
 
         let closing = closing_paragraph(&paragraphs, &headings);
@@ -65,7 +69,10 @@ impl Sectionizer {
     }
 
     fn candidate(&self, paragraph: usize, text: &str) -> Option<Candidate> {
-        let marker = parse_marker(text).or_else(|| dash_marker(text))?;
+        // A dash-led point states something (——就业增长超出预期。); a dash before a name under a
+        // testimony (——青年志愿者联合会 袁嘉泽) signs it.
+        let dash = || dash_marker(text).filter(|_| text.contains(['。', '！', '？']));
+        let marker = parse_marker(text).or_else(dash)?;
         let first_stop = text.find(['。', '！', '？']).map(|i| i + '。'.len_utf8());
         let heading = if marker.family.is_lead_sentence() {
             text[..first_stop.unwrap_or(text.len())].to_string()
@@ -86,6 +93,76 @@ impl Sectionizer {
             marker,
             heading,
         })
+    }
+}
+
+/// A full date, which a heading does not hold.
+static DATED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日").unwrap()
+});
+
+/// An unnumbered heading is at least this long: a photo's caption left in the text (活动现场, 曹骥讲党课)
+/// is shorter.
+const MIN_UNNUMBERED_CHARS: usize = 6;
+
+/// A short line standing alone between two paragraphs of prose, without a sentence's end or a
+/// clause's (no 。！？； anywhere, not ending in ：，、; or one question ending in ？), is an unnumbered
+/// heading: 中国农话市场和产业现状. Its ordinal is set by `number_unnumbered`.
+fn unnumbered_heading(paragraphs: &[&str], i: usize) -> Option<Candidate> {
+    let line = paragraphs[i].trim();
+    let chars = line.chars().count();
+    let ends_a_sentence = |p: &str| {
+        p.trim_end()
+            .trim_end_matches(['”', '’', '」', '）', ')'])
+            .ends_with(['。', '！', '？', '…', '!', '?'])
+    };
+    let before = paragraphs.get(i.checked_sub(1)?)?;
+    let after = paragraphs.get(i + 1)?;
+    // A question standing alone is a heading too (为什么要过“政治生日”？).
+    let body = line.strip_suffix('？').unwrap_or(line);
+    // Not a caption's credit (…/视觉中国), a symbol's line (△ …), a dated source line (《人民日报》（2020年
+    // 05月19日 01 版）).
+    let first = line.chars().next()?;
+    let shaped_otherwise = line.contains('/')
+        || !(crate::io::raw::is_han(first) || "“《「".contains(first))
+        || DATED.is_match(line);
+    let alone = !shaped_otherwise
+        && (MIN_UNNUMBERED_CHARS..=60).contains(&chars)
+        && !body.contains(['。', '！', '？', '；', '!', '?', ';'])
+        && !line.ends_with(['：', ':', '，', ',', '、', '—'])
+        && ends_a_sentence(before)
+        && (after.contains(['。', '！', '？']) || after.ends_with(['：', ':']))
+        && after.chars().count() > chars;
+    alone.then(|| Candidate {
+        paragraph: i,
+        marker: Marker {
+            family: Family::Unnumbered,
+            ordinal: 0,
+            text: String::new(),
+        },
+        heading: line.to_string(),
+    })
+}
+
+/// Numbers the unnumbered headings through the document: they are one run, whatever numbered runs
+/// stand between them (中国农话的现状… / 中国农话市场… / 第一、…第四、 / 中国农话交换网…建议). A
+/// document with only one such line has no unnumbered run: a stray short line is no outline.
+fn number_unnumbered(candidates: &mut Vec<Candidate>) {
+    let count = candidates
+        .iter()
+        .filter(|c| c.marker.family == Family::Unnumbered)
+        .count();
+    if count < 2 {
+        candidates.retain(|c| c.marker.family != Family::Unnumbered);
+        return;
+    }
+    let mut place = 0;
+    for c in candidates
+        .iter_mut()
+        .filter(|c| c.marker.family == Family::Unnumbered)
+    {
+        place += 1;
+        c.marker.ordinal = place;
     }
 }
 
@@ -649,6 +726,25 @@ mod tests {
         let agenda = "第一项:奏国歌。请全体起立。\n(曲毕)请坐下。\n第二项:请县委组织部部长xxx同志对创先争优活动和基层组织建设年活动进行总结;\n第三项:请县委副书记xxx同志宣读受省、市委表彰的先进名单和县委表彰决定。";
         let steps = outline(agenda).into_iter().filter(|(l, _)| *l == 1).count();
         assert_eq!(steps, 3);
+    }
+
+    #[test]
+    fn short_lines_alone_between_paragraphs_are_unnumbered_headings() {
+        // An article by a company's founder (dev 031; Markdown ### headings, read as plain lines).
+        let article = "随着全程全网的结构改造，本地网是必然发展趋势。特别是母局带远端模块群，远端模块群再带远端用户单元组网方式会得到较大的采用。集中维护、集中计费和集中网管是本地网发展方向。作为本地网的一部分，农话网必须协调发展，目前农话网以话音通信为主，但在网络规划上特别是发达地区光纤传输网建设上，必须考虑数据通信和新业务发展的需求，提高标准化程度，避免重复投资，这也是通信设备所必须关注的问题。\n中国农话市场和产业现状\n经过几年的发展，国产交换机的技术发展已达到了比较高的水准，达到国外先进交换机的水平，生产也有相当规模，可以满足国内市场的需求；但也存在着以下几个问题：\n体积、安装等工艺水平要求。\n宏观调控政策建议\n加强市场管理，减少入网机型。进网证必须严格管理，以保护优质厂家的生存与发展。";
+        let headed: Vec<(u32, String)> = outline(article)
+            .into_iter()
+            .filter(|(l, _)| *l > 0)
+            .collect();
+        let want = [
+            (1, "中国农话市场和产业现状".to_string()),
+            (1, "宏观调控政策建议".to_string()),
+        ];
+        assert_eq!(headed, want);
+        // Photo captions left between a news item's paragraphs (dev 023) are too short to be one.
+        let caption = "本网讯今天(11月26日)上午，在机关三支部主题党日活动中，经理助理曹骥以“中国制度最大的优势是党的领导”为题讲党课。\n曹骥讲党课\n新中国成立70年，中华大地沧桑巨变，旧貌换新颜。中国为什么能用几十年时间走完发达国家几百年走过的发展历程，创造令世界惊叹的发展奇迹？曹骥结合党的十九届四中全会《决定》，畅谈中国共产党的领导是中国特色社会主义最本质的特征，是中国特色社会主义制度的最大优势。\n全体党员现场聆听党课，并诵读《党章》九至十—章，通读《习近平关于“不忘初心、牢记使命”论述摘编》第六、七部分内容，选学《党的十九届四中全会<决定>学习辅导百问》部分内容。\n活动现场\n据悉，近日，全院各党支部按“不忘初心、牢记使命”主题教育要求，认真组织开展11月份第二次“支部主题党日”活动。";
+        let found = outline(caption);
+        assert!(found.iter().all(|(l, _)| *l == 0), "{found:?}");
     }
 
     #[test]
