@@ -62,7 +62,10 @@ impl Sectionizer {
             .collect();
         number_dash_runs(&mut candidates);
         number_unnumbered(&mut candidates);
-        let headings = without_lists(accept_runs(&candidates), &paragraphs);
+        let headings = without_lists(
+            accept_runs(&candidates, breaks_off(&paragraphs)),
+            &paragraphs,
+        );
 
         let closing = closing_paragraph(&paragraphs, &headings);
         outline_sections(&doc.doc_id, &headings, &starts, closing)
@@ -181,7 +184,10 @@ fn number_dash_runs(candidates: &mut [Candidate]) {
 }
 
 /// Keeps the candidates that form runs in order; levels follow the order families appear in.
-fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
+///
+/// In a text that breaks off (`broken_off`), a heading line numbered 1 with no 2 after it is a
+/// heading still: its run was cut off with the text (一、… in a page's preview).
+fn accept_runs(candidates: &[Candidate], broken_off: bool) -> Vec<Heading> {
     // Stack of (family, last ordinal) from the top level down.
     let mut stack: Vec<(Family, u32)> = Vec::new();
     let mut headings = Vec::new();
@@ -193,7 +199,9 @@ fn accept_runs(candidates: &[Candidate]) -> Vec<Heading> {
                 continue;
             }
             stack.truncate(depth);
-        } else if ordinal != 1 || !run_goes_on(candidates, i, &stack) {
+        } else if ordinal != 1
+            || !(run_goes_on(candidates, i, &stack) || broken_off && cut_off(candidates, i))
+        {
             continue;
         } else if let Some(&(top, last)) = stack.last()
             && top.is_run_in()
@@ -270,6 +278,25 @@ fn is_list(run: &[Heading], paragraphs: &[&str]) -> bool {
         let adjacent = run.get(k + 1).is_none_or(|after| after.paragraph == next);
         sentences <= 1 && adjacent
     })
+}
+
+/// Whether the text ends in the middle of a sentence: an excerpt, a page's preview.
+fn breaks_off(paragraphs: &[&str]) -> bool {
+    let last = paragraphs.last().map_or("", |p| p.trim_end());
+    !last.ends_with([
+        '。', '！', '？', '…', '”', '’', '」', '）', ')', '!', '?', '.',
+    ])
+}
+
+/// Whether candidate `i` is a heading line (not a run-in point) whose family never comes again: its
+/// run was cut off with the text.
+fn cut_off(candidates: &[Candidate], i: usize) -> bool {
+    let family = candidates[i].marker.family;
+    !family.is_run_in()
+        && family != Family::Unnumbered
+        && !candidates[i + 1..]
+            .iter()
+            .any(|c| c.marker.family == family)
 }
 
 /// Whether the run of `family`, at item `last`, goes on after candidate `i`.
@@ -745,6 +772,21 @@ mod tests {
         let caption = "本网讯今天(11月26日)上午，在机关三支部主题党日活动中，经理助理曹骥以“中国制度最大的优势是党的领导”为题讲党课。\n曹骥讲党课\n新中国成立70年，中华大地沧桑巨变，旧貌换新颜。中国为什么能用几十年时间走完发达国家几百年走过的发展历程，创造令世界惊叹的发展奇迹？曹骥结合党的十九届四中全会《决定》，畅谈中国共产党的领导是中国特色社会主义最本质的特征，是中国特色社会主义制度的最大优势。\n全体党员现场聆听党课，并诵读《党章》九至十—章，通读《习近平关于“不忘初心、牢记使命”论述摘编》第六、七部分内容，选学《党的十九届四中全会<决定>学习辅导百问》部分内容。\n活动现场\n据悉，近日，全院各党支部按“不忘初心、牢记使命”主题教育要求，认真组织开展11月份第二次“支部主题党日”活动。";
         let found = outline(caption);
         assert!(found.iter().all(|(l, _)| *l == 0), "{found:?}");
+    }
+
+    #[test]
+    fn a_heading_numbered_1_counts_when_the_text_breaks_off_before_its_2() {
+        // A 党课's preview on a template site (dev 036): 1.党的性质, then the text is cut off.
+        let preview = "1.党的性质\n《党章》明确规定:中国共产党是中国工人阶级的先锋队,同时是中国人民和中华民族的先锋队,是中国特色社会主义事业的领导核心,代表中国先进生产力的发展要求,代表中国先进文化的前进方向,代表中国最广大人民的根本利益。党的最高理想和最终目标是实现共产主义。\n《党章》对党的性质的规定,是我们党对自身清醒的界定,也是我们党对自己在中国发展历程中的一个准确的定位。一个人特别是一个未来想有一番作为的年轻人,对自己也要有一个清楚的定位,究竟是选择为大多数人奋斗一生呢,还是选择仅仅为自己奋斗的一生?老子讲,死而不亡者寿;臧克家讲,有的人死了,他还活着;毛主席讲,为人民利益而死,重如泰山。年轻人,心怀天下,总要为这个国家做点什么,总要为人民贡献点什么。歌德说:“你若要喜爱你自己的价值,你就得给世界创造价值。”我们热盼着中华民族伟大复兴的早日实现,要使我们的兄弟姐妹,我们中国人民";
+        assert!(!preview.ends_with('。'));
+        let headed: Vec<(u32, String)> = outline(preview)
+            .into_iter()
+            .filter(|(l, _)| *l > 0)
+            .collect();
+        assert_eq!(headed, [(1, "1.党的性质".to_string())]);
+        // A whole text's lone 1. is no run.
+        let whole = format!("{preview}。");
+        assert!(outline(&whole).iter().all(|(l, _)| *l == 0));
     }
 
     #[test]
