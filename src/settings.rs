@@ -476,6 +476,28 @@ fn default_genre_cues() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
+impl TagSettings {
+    /// The genre vocabulary is whole: a genre to fall back on, and cues only for listed genres.
+    fn validate(&self) -> Result<()> {
+        if self.genres.is_empty() {
+            return Err(Error::setting("tag.genres", "must list at least one genre"));
+        }
+        if let Some(genre) = self.genre_cues.keys().find(|g| !self.genres.contains(g)) {
+            return Err(Error::setting(
+                "tag.genre_cues",
+                format!("names {genre}, which is not one of tag.genres"),
+            ));
+        }
+        if !self.genres.contains(&self.default_genre) {
+            return Err(Error::setting(
+                "tag.default_genre",
+                "must be one of tag.genres",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Default for TagSettings {
     fn default() -> Self {
         TagSettings {
@@ -626,26 +648,7 @@ impl Settings {
                 )
             })?;
         }
-        if self.tag.genres.is_empty() {
-            return Err(Error::setting("tag.genres", "must list at least one genre"));
-        }
-        if let Some(genre) = self
-            .tag
-            .genre_cues
-            .keys()
-            .find(|g| !self.tag.genres.contains(g))
-        {
-            return Err(Error::setting(
-                "tag.genre_cues",
-                format!("names {genre}, which is not one of tag.genres"),
-            ));
-        }
-        if !self.tag.genres.contains(&self.tag.default_genre) {
-            return Err(Error::setting(
-                "tag.default_genre",
-                "must be one of tag.genres",
-            ));
-        }
+        self.tag.validate()?;
         if self.publish.title.trim().is_empty() {
             return Err(Error::setting("publish.title", "must not be empty"));
         }

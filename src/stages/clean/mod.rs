@@ -22,6 +22,7 @@ use crate::stages::{Context, Items, Stage};
 mod blocks;
 mod boilerplate;
 mod html;
+mod items;
 use boilerplate::Boilerplate;
 mod markup;
 mod rules;

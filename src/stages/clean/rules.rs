@@ -11,10 +11,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::boilerplate::Boilerplate;
+use super::items;
 use super::{blocks, html, markup, split, wrap};
 use crate::io::raw::{decode_as, is_han};
 use crate::model::{Document, Edit, PageMeta};
-use crate::outline::{Marker, find_inline_next_item, parse_marker};
 use crate::settings::{CleanSettings, NoiseAction};
 use crate::stages::dedupe::content_hash;
 
@@ -402,7 +402,7 @@ impl Cleaner {
         let mut documents = Vec::new();
         for (index, mut part_lines) in parts.into_iter().enumerate() {
             if self.settings.repair_lost_line_breaks {
-                part_lines = restore_lost_line_breaks(part_lines, &mut facts.edits);
+                part_lines = items::restore_lost_line_breaks(part_lines, &mut facts.edits);
             }
             let text = part_lines
                 .iter()
@@ -545,7 +545,7 @@ pub fn han_share(text: &str) -> f64 {
 }
 
 /// White space at line ends, including the full-width space used for indentation.
-fn is_blank(c: char) -> bool {
+pub(super) fn is_blank(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{3000}' | '\u{feff}' | '\u{a0}')
 }
 
@@ -645,88 +645,4 @@ pub fn repair_punctuation(line: &str) -> String {
         i += 1;
     }
     out
-}
-
-/// Splits a paragraph that begins with item n of a numbered run where item n+1 follows a full stop
-/// in the same paragraph: the source lost the line break there. A paragraph that does not begin
-/// with a marker is split before item 1 of a run when item 1 follows a full stop and item 2 opens
-/// the next paragraph (…取得了明显成效。一是… / 二是…), or in a text flattened to one line, follows
-/// after a later full stop; a paragraph's own list (…。一是…。二是… inside it, 内容有三项:一是…;
-/// 二是…) stays.
-fn restore_lost_line_breaks(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line> {
-    let mut out = Vec::with_capacity(lines.len());
-    let next_starts: Vec<Option<Marker>> = lines
-        .iter()
-        .skip(1)
-        .map(|l| parse_marker(&l.text))
-        .chain(std::iter::once(None))
-        .collect();
-    for (line, next_start) in lines.into_iter().zip(next_starts) {
-        let mut rest = line.text.as_str();
-        let mut pieces = Vec::new();
-        let mut marker = match parse_marker(rest) {
-            Some(marker) => marker,
-            None => match first_item_inside(rest, next_start.as_ref()) {
-                Some((at, marker)) => {
-                    pieces.push(rest[..at].trim_end_matches(is_blank).to_string());
-                    rest = &rest[at..];
-                    marker
-                }
-                None => {
-                    out.push(line);
-                    continue;
-                }
-            },
-        };
-        while let Some(at) = find_inline_next_item(rest, &marker) {
-            pieces.push(rest[..at].trim_end_matches(is_blank).to_string());
-            rest = &rest[at..];
-            marker = parse_marker(rest).expect("find_inline_next_item found a marker");
-        }
-        if pieces.is_empty() {
-            out.push(line);
-            continue;
-        }
-        pieces.push(rest.to_string());
-        edits.push(Edit {
-            line: line.number,
-            rule: "lost_line_break".into(),
-            before: line.text.clone(),
-            after: Some(pieces.join("\n")),
-        });
-        for piece in pieces {
-            out.push(Line {
-                number: line.number,
-                text: piece,
-            });
-        }
-    }
-    out
-}
-
-/// A paragraph longer than this is a text flattened to one line, not a paragraph.
-const FLATTENED_CHARS: usize = 1500;
-
-/// Where item 1 of a run starts after a full stop inside `paragraph`, when its item 2 opens the next
-/// paragraph (`next_start`), or, in a text flattened to one line, follows after a later full stop.
-fn first_item_inside(paragraph: &str, next_start: Option<&Marker>) -> Option<(usize, Marker)> {
-    // A whole text run into one line: inside it, items 1 and 2 after full stops start points.
-    // Inside a paragraph of ordinary length they are the paragraph's own list and stay.
-    let flattened = paragraph.chars().count() > FLATTENED_CHARS;
-    let mut from = 0;
-    while let Some(found) = paragraph[from..].find(['。', '！', '？']) {
-        let after = from + found + '。'.len_utf8();
-        let rest = &paragraph[after..];
-        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-        let start = after + (rest.len() - trimmed.len());
-        if let Some(marker) = parse_marker(trimmed).filter(|m| m.ordinal == 1) {
-            let second_next =
-                next_start.is_some_and(|n| n.family == marker.family && n.ordinal == 2);
-            if second_next || flattened && find_inline_next_item(trimmed, &marker).is_some() {
-                return Some((start, marker));
-            }
-        }
-        from = after;
-    }
-    None
 }

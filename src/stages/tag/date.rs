@@ -43,7 +43,8 @@ static PAGE_TIME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 impl Tagger {
-    /// (ISO date, precision, the words it came from, whether it was inferred rather than stated).
+    /// (ISO date, precision, the words it came from, whether it was inferred rather than stated):
+    /// what the text states, else the page's time, else what can be inferred.
     pub(super) fn tag_date(
         &self,
         doc: &Document,
@@ -51,105 +52,137 @@ impl Tagger {
         meta: &Metadata,
         paragraphs: &[&str],
         evidence: &mut BTreeMap<String, String>,
-    ) -> Option<(String, &'static str, String, bool)> {
-        if let Some(line) = &header.date_line
-            && let Some(date) = parse_full_date(line)
-        {
-            evidence.insert("date".into(), line.clone());
-            return Some((date, "day", line.clone(), false));
-        }
-        if let Some(line) = &header.date_line
-            && let Some(c) = MONTH_LINE.captures(line)
-            && let Some(date) =
-                chrono::NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, 1)
-        {
-            evidence.insert("date".into(), line.clone());
-            return Some((
-                date.format("%Y-%m-%d").to_string(),
-                "month",
-                line.clone(),
-                false,
-            ));
-        }
-        // An editor's note: a dash-led line under the title, the closing note of a
-        // republication; then the signature date on the last lines.
-        let stated = notes::dash_note_date(paragraphs, header)
-            .map(|(date, line)| (date, line.to_string()))
-            .or_else(|| notes::closing_note(paragraphs).map(|(date, _, sentence)| (date, sentence)))
-            .or_else(|| {
-                notes::signature_date(paragraphs).map(|(date, line)| (date, line.to_string()))
-            });
-        if let Some((date, shown_by)) = stated {
-            evidence.insert("date".into(), shown_by.clone());
-            return Some((date, "day", shown_by, false));
-        }
-        if let Some(published) = &doc.page.published
-            && let Some(date) = parse_full_date(published)
-        {
-            evidence.insert(
-                "date".into(),
-                doc.page
-                    .evidence
-                    .clone()
-                    .unwrap_or_else(|| published.clone()),
-            );
-            return Some((date, "day", published.clone(), false));
-        }
-        // A page's time stamp left near the start of the text (a flattened news page: title,
-        // 2002年07月23日 14:21, text), or in what clean cut out of the file's first lines: the
-        // page's publication time.
-        let start: String = paragraphs
-            .iter()
-            .take(3)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-        let removed = doc
-            .edits
-            .iter()
-            .filter(|e| e.line <= 5)
-            .map(|e| e.before.as_str());
-        let near_start = |text: &str| {
-            let head = &text[..text.char_indices().nth(160).map_or(text.len(), |(i, _)| i)];
-            PAGE_TIME.find(head).map(|m| m.as_str().to_string())
-        };
-        if let Some(stamp) = std::iter::once(start.as_str())
-            .chain(removed)
-            .find_map(near_start)
-            && let Some(date) = parse_full_date(&stamp)
-        {
-            evidence.insert("date".into(), stamp.clone());
-            return Some((date, "day", stamp, false));
-        }
-        // A lunar day in the opening, with the year stated elsewhere in the text.
-        let body = &paragraphs[header.body_start.min(paragraphs.len())..];
-        let opening = super::opening(body).join("\n");
-        if let Some(lunar) = LUNAR_DAY.captures(&opening)
-            && let Some(year_at) = YEAR.captures(&doc.text)
-        {
-            let year: i32 = year_at[1].parse().ok()?;
-            if let Some(date) = lunar_to_iso(year, &lunar[1], &lunar[2]) {
-                let text = format!("{}（{}年）", &lunar[0], year);
-                // The lunar day's sentence, and the sentence that states the year.
-                let lunar_sentence = sentence_around(&opening, lunar.get(0)?.start());
-                let year_sentence = sentence_around(&doc.text, year_at.get(0)?.start());
-                evidence.insert("date".into(), lunar_sentence);
-                evidence.insert("date_year".into(), year_sentence);
-                return Some((date, "day", text, true));
-            }
-        }
-        // A year alone, from the occasion or the title ("2020年全市…会议").
-        for source in [meta.occasion.as_deref(), meta.title.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            if let Some(c) = YEAR.captures(source) {
-                evidence.insert("date".into(), source.to_string());
-                return Some((format!("{}-01-01", &c[1]), "year", c[0].to_string(), true));
-            }
-        }
-        None
+    ) -> Option<Dated> {
+        stated_date(header, paragraphs, evidence)
+            .or_else(|| page_date(doc, paragraphs, evidence))
+            .or_else(|| inferred_date(doc, header, meta, paragraphs, evidence))
     }
+}
+
+/// (ISO date, precision, the words it came from, whether it was inferred rather than stated).
+type Dated = (String, &'static str, String, bool);
+
+/// The date the text states: a header date line (a month only), an editor's note, the signature.
+fn stated_date(
+    header: &Header,
+    paragraphs: &[&str],
+    evidence: &mut BTreeMap<String, String>,
+) -> Option<Dated> {
+    if let Some(line) = &header.date_line
+        && let Some(date) = parse_full_date(line)
+    {
+        evidence.insert("date".into(), line.clone());
+        return Some((date, "day", line.clone(), false));
+    }
+    if let Some(line) = &header.date_line
+        && let Some(c) = MONTH_LINE.captures(line)
+        && let Some(date) =
+            chrono::NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, 1)
+    {
+        evidence.insert("date".into(), line.clone());
+        return Some((
+            date.format("%Y-%m-%d").to_string(),
+            "month",
+            line.clone(),
+            false,
+        ));
+    }
+    // An editor's note: a dash-led line under the title, the closing note of a
+    // republication; then the signature date on the last lines.
+    let stated = notes::dash_note_date(paragraphs, header)
+        .map(|(date, line)| (date, line.to_string()))
+        .or_else(|| notes::closing_note(paragraphs).map(|(date, _, sentence)| (date, sentence)))
+        .or_else(|| notes::signature_date(paragraphs).map(|(date, line)| (date, line.to_string())));
+    if let Some((date, shown_by)) = stated {
+        evidence.insert("date".into(), shown_by.clone());
+        return Some((date, "day", shown_by, false));
+    }
+    None
+}
+
+/// The page's publication time: a page fact, or a time stamp near the start of the text.
+fn page_date(
+    doc: &Document,
+    paragraphs: &[&str],
+    evidence: &mut BTreeMap<String, String>,
+) -> Option<Dated> {
+    if let Some(published) = &doc.page.published
+        && let Some(date) = parse_full_date(published)
+    {
+        evidence.insert(
+            "date".into(),
+            doc.page
+                .evidence
+                .clone()
+                .unwrap_or_else(|| published.clone()),
+        );
+        return Some((date, "day", published.clone(), false));
+    }
+    // A page's time stamp left near the start of the text (a flattened news page: title,
+    // 2002年07月23日 14:21, text), or in what clean cut out of the file's first lines: the
+    // page's publication time.
+    let start: String = paragraphs
+        .iter()
+        .take(3)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let removed = doc
+        .edits
+        .iter()
+        .filter(|e| e.line <= 5)
+        .map(|e| e.before.as_str());
+    let near_start = |text: &str| {
+        let head = &text[..text.char_indices().nth(160).map_or(text.len(), |(i, _)| i)];
+        PAGE_TIME.find(head).map(|m| m.as_str().to_string())
+    };
+    if let Some(stamp) = std::iter::once(start.as_str())
+        .chain(removed)
+        .find_map(near_start)
+        && let Some(date) = parse_full_date(&stamp)
+    {
+        evidence.insert("date".into(), stamp.clone());
+        return Some((date, "day", stamp, false));
+    }
+    None
+}
+
+/// A date inferred: a lunar day with the year stated elsewhere, a year in the occasion or title.
+fn inferred_date(
+    doc: &Document,
+    header: &Header,
+    meta: &Metadata,
+    paragraphs: &[&str],
+    evidence: &mut BTreeMap<String, String>,
+) -> Option<Dated> {
+    // A lunar day in the opening, with the year stated elsewhere in the text.
+    let body = &paragraphs[header.body_start.min(paragraphs.len())..];
+    let opening = super::opening(body).join("\n");
+    if let Some(lunar) = LUNAR_DAY.captures(&opening)
+        && let Some(year_at) = YEAR.captures(&doc.text)
+    {
+        let year: i32 = year_at[1].parse().ok()?;
+        if let Some(date) = lunar_to_iso(year, &lunar[1], &lunar[2]) {
+            let text = format!("{}（{}年）", &lunar[0], year);
+            // The lunar day's sentence, and the sentence that states the year.
+            let lunar_sentence = sentence_around(&opening, lunar.get(0)?.start());
+            let year_sentence = sentence_around(&doc.text, year_at.get(0)?.start());
+            evidence.insert("date".into(), lunar_sentence);
+            evidence.insert("date_year".into(), year_sentence);
+            return Some((date, "day", text, true));
+        }
+    }
+    // A year alone, from the occasion or the title ("2020年全市…会议").
+    for source in [meta.occasion.as_deref(), meta.title.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(c) = YEAR.captures(source) {
+            evidence.insert("date".into(), source.to_string());
+            return Some((format!("{}-01-01", &c[1]), "year", c[0].to_string(), true));
+        }
+    }
+    None
 }
 
 /// "2015年11月12日", "2023-08-25", "2015.11.12", "二〇一五年十一月十二日" → ISO date.

@@ -232,6 +232,36 @@ pub(super) fn header_fields(
     meta: &mut Metadata,
     evidence: &mut BTreeMap<String, String>,
 ) {
+    let named_in_title = title_field(doc, header, paragraphs, meta, evidence);
+    speaker_field(header, paragraphs, named_in_title, meta, evidence);
+    reported_speaker(doc, header, paragraphs, meta, evidence);
+    meta.column = doc.page.column.clone();
+    if meta.column.is_none()
+        && let Some((column, _, _)) = &header.headline
+    {
+        meta.column = Some(column.clone());
+        if let Some(line) = paragraphs
+            .iter()
+            .find(|p| p.starts_with(&format!("【{column}】")))
+        {
+            evidence.insert("source_column".into(), line.to_string());
+        }
+    }
+    meta.source = doc.page.publisher.clone();
+    if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
+        evidence.insert("source".into(), line.clone());
+    }
+}
+
+/// The title (from the header, a web headline or the page's own title), and the speaker its
+/// words name before a colon or after a generic label.
+fn title_field(
+    doc: &Document,
+    header: &Header,
+    paragraphs: &[&str],
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) -> Option<String> {
     // Title: the header's title lines joined (a title broken over lines), else a web headline.
     // What is not the title comes off it: a column tag, an editorial suffix, the speaker's name.
     let mut named_in_title = None;
@@ -262,6 +292,17 @@ pub(super) fn header_fields(
             named_in_title = speaker;
         }
     }
+    named_in_title
+}
+
+/// The speaker: the name a title carried, a byline, a title line naming them, the dash-led note.
+fn speaker_field(
+    header: &Header,
+    paragraphs: &[&str],
+    named_in_title: Option<String>,
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) {
     if let Some(name) = named_in_title.filter(|_| header.byline.is_none()) {
         meta.speaker = Some(name);
         evidence.insert("speaker".into(), evidence["title"].clone());
@@ -288,6 +329,16 @@ pub(super) fn header_fields(
             evidence.insert("speaker".into(), line);
         }
     }
+}
+
+/// With no speaker yet: the one an editor's note or a news lead reports, else the page's author.
+fn reported_speaker(
+    doc: &Document,
+    header: &Header,
+    paragraphs: &[&str],
+    meta: &mut Metadata,
+    evidence: &mut BTreeMap<String, String>,
+) {
     // Still none: the editor's note before the text (removed by clean, kept in its edits) or the
     // news lead that opens it, reporting who spoke: 华为总裁任正非…并发表了讲话. A lead counts only
     // when the speech itself follows (its 全文如下 pointer, or a salutation next): a news report
@@ -317,22 +368,6 @@ pub(super) fn header_fields(
     {
         meta.speaker = Some(author.to_string());
         evidence.insert("speaker".into(), page_fact_line(doc, author));
-    }
-    meta.column = doc.page.column.clone();
-    if meta.column.is_none()
-        && let Some((column, _, _)) = &header.headline
-    {
-        meta.column = Some(column.clone());
-        if let Some(line) = paragraphs
-            .iter()
-            .find(|p| p.starts_with(&format!("【{column}】")))
-        {
-            evidence.insert("source_column".into(), line.to_string());
-        }
-    }
-    meta.source = doc.page.publisher.clone();
-    if let (Some(_), Some(line)) = (&meta.source, &doc.page.evidence) {
-        evidence.insert("source".into(), line.clone());
     }
 }
 

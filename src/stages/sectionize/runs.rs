@@ -1,0 +1,245 @@
+//! Which numbered (and unnumbered) paragraphs are headings, and at which level: the candidates a
+//! document's paragraphs give (markers, dash-led points, short lines alone between paragraphs), the
+//! runs they form (an item 1 counts when its item 2 follows; a run-in list after an ended one is its
+//! sibling; a run cut off with the text counts), and the numbered lists that are no outline.
+
+use crate::outline::{Family, Marker};
+
+/// A paragraph that may be a heading.
+pub(super) struct Candidate {
+    pub(super) paragraph: usize,
+    pub(super) marker: Marker,
+    pub(super) heading: String,
+}
+
+/// A heading accepted into the outline.
+pub(super) struct Heading {
+    pub(super) paragraph: usize,
+    pub(super) level: u32,
+    pub(super) marker: Marker,
+    pub(super) heading: String,
+}
+
+/// A full date, which a heading does not hold.
+pub(super) static DATED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日").unwrap()
+});
+
+/// An unnumbered heading is at least this long: a photo's caption left in the text (活动现场, 曹骥讲党课)
+/// is shorter.
+pub(super) const MIN_UNNUMBERED_CHARS: usize = 6;
+
+/// A short line standing alone between two paragraphs of prose, without a sentence's end or a
+/// clause's (no 。！？； anywhere, not ending in ：，、; or one question ending in ？), is an unnumbered
+/// heading: 中国农话市场和产业现状. Its ordinal is set by `number_unnumbered`.
+pub(super) fn unnumbered_heading(paragraphs: &[&str], i: usize) -> Option<Candidate> {
+    let line = paragraphs[i].trim();
+    let chars = line.chars().count();
+    let ends_a_sentence = |p: &str| {
+        p.trim_end()
+            .trim_end_matches(['”', '’', '」', '）', ')'])
+            .ends_with(['。', '！', '？', '…', '!', '?'])
+    };
+    let before = paragraphs.get(i.checked_sub(1)?)?;
+    let after = paragraphs.get(i + 1)?;
+    // A question standing alone is a heading too (为什么要过“政治生日”？).
+    let body = line.strip_suffix('？').unwrap_or(line);
+    // Not a caption's credit (…/视觉中国), a symbol's line (△ …), a dated source line (《人民日报》（2020年
+    // 05月19日 01 版）).
+    let first = line.chars().next()?;
+    let shaped_otherwise = line.contains('/')
+        || !(crate::io::raw::is_han(first) || "“《「".contains(first))
+        || DATED.is_match(line);
+    let alone = !shaped_otherwise
+        && (MIN_UNNUMBERED_CHARS..=60).contains(&chars)
+        && !body.contains(['。', '！', '？', '；', '!', '?', ';'])
+        && !line.ends_with(['：', ':', '，', ',', '、', '—'])
+        && ends_a_sentence(before)
+        && (after.contains(['。', '！', '？']) || after.ends_with(['：', ':']))
+        && after.chars().count() > chars;
+    alone.then(|| Candidate {
+        paragraph: i,
+        marker: Marker {
+            family: Family::Unnumbered,
+            ordinal: 0,
+            text: String::new(),
+        },
+        heading: line.to_string(),
+    })
+}
+
+/// Numbers the unnumbered headings through the document: they are one run, whatever numbered runs
+/// stand between them (中国农话的现状… / 中国农话市场… / 第一、…第四、 / 中国农话交换网…建议). A
+/// document with only one such line has no unnumbered run: a stray short line is no outline.
+pub(super) fn number_unnumbered(candidates: &mut Vec<Candidate>) {
+    let count = candidates
+        .iter()
+        .filter(|c| c.marker.family == Family::Unnumbered)
+        .count();
+    if count < 2 {
+        candidates.retain(|c| c.marker.family != Family::Unnumbered);
+        return;
+    }
+    let mut place = 0;
+    for c in candidates
+        .iter_mut()
+        .filter(|c| c.marker.family == Family::Unnumbered)
+    {
+        place += 1;
+        c.marker.ordinal = place;
+    }
+}
+
+/// Numbers dash-led points by their place in their run: a run of them goes on until a candidate of
+/// another family comes between.
+pub(super) fn number_dash_runs(candidates: &mut [Candidate]) {
+    let mut place = 0;
+    for c in candidates {
+        if c.marker.family == Family::Dash {
+            place += 1;
+            c.marker.ordinal = place;
+        } else {
+            place = 0;
+        }
+    }
+}
+
+/// Keeps the candidates that form runs in order; levels follow the order families appear in.
+///
+/// In a text that breaks off (`broken_off`), a heading line numbered 1 with no 2 after it is a
+/// heading still: its run was cut off with the text (一、… in a page's preview).
+pub(super) fn accept_runs(candidates: &[Candidate], broken_off: bool) -> Vec<Heading> {
+    // Stack of (family, last ordinal) from the top level down.
+    let mut stack: Vec<(Family, u32)> = Vec::new();
+    let mut headings = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let family = c.marker.family;
+        let ordinal = c.marker.ordinal;
+        if let Some(depth) = stack.iter().position(|(f, _)| *f == family) {
+            if ordinal != stack[depth].1 + 1 {
+                continue;
+            }
+            stack.truncate(depth);
+        } else if ordinal != 1
+            || !(run_goes_on(candidates, i, &stack) || broken_off && cut_off(candidates, i))
+        {
+            continue;
+        } else if let Some(&(top, last)) = stack.last()
+            && top.is_run_in()
+            && family.is_run_in()
+            && !resumes(candidates, i, top, last)
+        {
+            // Two lists of run-in points one after the other (第一…第六, later 一是…四是; a dash run,
+            // then 一是…八是): the first has ended, the second is its sibling, not its child.
+            stack.pop();
+        }
+        stack.push((family, ordinal));
+        headings.push(Heading {
+            paragraph: c.paragraph,
+            level: stack.len() as u32,
+            marker: c.marker.clone(),
+            heading: c.heading.clone(),
+        });
+    }
+    headings
+}
+
+/// The headings without the numbered lists among them: a top-level run of three or more items,
+/// each one sentence at most (its paragraph, or a bare number and the line under it), one right
+/// after the other with no body between (1. 商业模式永远在变，唯一不变的是以真心换真金。 2. …, a
+/// company's maxims) lists points; it does not outline a text. Under a heading, such items are
+/// that section's points (一、… then 1、…。 2、…。 3、…。) and stay.
+pub(super) fn without_lists(headings: Vec<Heading>, paragraphs: &[&str]) -> Vec<Heading> {
+    let mut keep = vec![true; headings.len()];
+    let mut start = 0;
+    while start < headings.len() {
+        let first = &headings[start];
+        let mut end = start + 1;
+        while end < headings.len()
+            && headings[end].marker.family == first.marker.family
+            && headings[end].level == first.level
+            && headings[end].marker.ordinal == headings[end - 1].marker.ordinal + 1
+        {
+            end += 1;
+        }
+        // Items with points under them (a deeper heading after the last) outline a text.
+        let parent = headings
+            .get(end)
+            .is_some_and(|next| next.level > first.level);
+        if first.level == 1
+            && !parent
+            && end - start >= 3
+            && is_list(&headings[start..end], paragraphs)
+        {
+            keep[start..end].iter_mut().for_each(|k| *k = false);
+        }
+        start = end;
+    }
+    let mut kept = keep.into_iter();
+    headings
+        .into_iter()
+        .filter(|_| kept.next().unwrap_or(true))
+        .collect()
+}
+
+/// Whether every item of `run` is one sentence at most and the next item follows right after it.
+pub(super) fn is_list(run: &[Heading], paragraphs: &[&str]) -> bool {
+    run.iter().enumerate().all(|(k, item)| {
+        let own = paragraphs[item.paragraph]
+            .strip_prefix(item.marker.text.as_str())
+            .unwrap_or(paragraphs[item.paragraph])
+            .trim();
+        let (content, next) = if own.is_empty() {
+            let under = paragraphs.get(item.paragraph + 1).copied().unwrap_or("");
+            (under, item.paragraph + 2)
+        } else {
+            (own, item.paragraph + 1)
+        };
+        let sentences = content.matches(['。', '！', '？', '；']).count();
+        let adjacent = run.get(k + 1).is_none_or(|after| after.paragraph == next);
+        sentences <= 1 && adjacent
+    })
+}
+
+/// Whether the text ends in the middle of a sentence: an excerpt, a page's preview.
+pub(super) fn breaks_off(paragraphs: &[&str]) -> bool {
+    let last = paragraphs.last().map_or("", |p| p.trim_end());
+    !last.ends_with([
+        '。', '！', '？', '…', '”', '’', '」', '）', ')', '!', '?', '.',
+    ])
+}
+
+/// Whether candidate `i` is a heading line (not a run-in point) whose family never comes again: its
+/// run was cut off with the text.
+pub(super) fn cut_off(candidates: &[Candidate], i: usize) -> bool {
+    let family = candidates[i].marker.family;
+    !family.is_run_in()
+        && family != Family::Unnumbered
+        && !candidates[i + 1..]
+            .iter()
+            .any(|c| c.marker.family == family)
+}
+
+/// Whether the run of `family`, at item `last`, goes on after candidate `i`.
+pub(super) fn resumes(candidates: &[Candidate], i: usize, family: Family, last: u32) -> bool {
+    candidates[i + 1..]
+        .iter()
+        .any(|later| later.marker.family == family && later.marker.ordinal == last + 1)
+}
+
+/// Whether item 2 of the run that candidate `i` starts comes before the run's parent moves on.
+pub(super) fn run_goes_on(candidates: &[Candidate], i: usize, stack: &[(Family, u32)]) -> bool {
+    let family = candidates[i].marker.family;
+    for later in &candidates[i + 1..] {
+        if later.marker.family == family {
+            return later.marker.ordinal == 2;
+        }
+        if stack
+            .iter()
+            .any(|(f, last)| *f == later.marker.family && later.marker.ordinal == last + 1)
+        {
+            return false;
+        }
+    }
+    false
+}
