@@ -158,21 +158,24 @@ pub fn han_number(s: &str) -> Option<u32> {
 /// Byte offset inside `paragraph` where the item after `current` of the same run starts after a
 /// sentence end, as when a line break was lost in the source ("…工作。四是要树立…").
 pub fn find_inline_next_item(paragraph: &str, current: &Marker) -> Option<usize> {
-    let mut search_from = 0;
-    while let Some(found) = paragraph[search_from..].find(['。', '！', '？']) {
-        let end_of_sentence = search_from + found + '。'.len_utf8();
-        let rest = &paragraph[end_of_sentence..];
-        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-        let start = end_of_sentence + (rest.len() - trimmed.len());
-        if let Some(next) = parse_marker(trimmed)
-            && next.family == current.family
-            && next.ordinal == current.ordinal + 1
-        {
-            return Some(start);
-        }
-        search_from = end_of_sentence;
-    }
-    None
+    sentence_starts(paragraph).find(|&start| {
+        parse_marker(&paragraph[start..]).is_some_and(|next| {
+            next.family == current.family && next.ordinal == current.ordinal + 1
+        })
+    })
+}
+
+/// Byte offsets inside `paragraph` where a sentence starts after a full stop (。！？), white space
+/// skipped.
+pub fn sentence_starts(paragraph: &str) -> impl Iterator<Item = usize> + '_ {
+    paragraph
+        .match_indices(['。', '！', '？'])
+        .map(move |(at, stop)| {
+            let after = at + stop.len();
+            let rest = &paragraph[after..];
+            let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+            after + (rest.len() - trimmed.len())
+        })
 }
 
 #[cfg(test)]

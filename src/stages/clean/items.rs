@@ -4,7 +4,7 @@
 
 use super::rules::{Line, is_blank};
 use crate::model::Edit;
-use crate::outline::{Marker, find_inline_next_item, parse_marker};
+use crate::outline::{Marker, find_inline_next_item, parse_marker, sentence_starts};
 
 /// Splits a paragraph that begins with item n of a numbered run where item n+1 follows a full stop
 /// in the same paragraph: the source lost the line break there. A paragraph that does not begin
@@ -72,20 +72,11 @@ fn first_item_inside(paragraph: &str, next_start: Option<&Marker>) -> Option<(us
     // A whole text run into one line: inside it, items 1 and 2 after full stops start points.
     // Inside a paragraph of ordinary length they are the paragraph's own list and stay.
     let flattened = paragraph.chars().count() > FLATTENED_CHARS;
-    let mut from = 0;
-    while let Some(found) = paragraph[from..].find(['。', '！', '？']) {
-        let after = from + found + '。'.len_utf8();
-        let rest = &paragraph[after..];
-        let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-        let start = after + (rest.len() - trimmed.len());
-        if let Some(marker) = parse_marker(trimmed).filter(|m| m.ordinal == 1) {
-            let second_next =
-                next_start.is_some_and(|n| n.family == marker.family && n.ordinal == 2);
-            if second_next || flattened && find_inline_next_item(trimmed, &marker).is_some() {
-                return Some((start, marker));
-            }
-        }
-        from = after;
-    }
-    None
+    sentence_starts(paragraph).find_map(|start| {
+        let marker = parse_marker(&paragraph[start..]).filter(|m| m.ordinal == 1)?;
+        let second_next = next_start.is_some_and(|n| n.family == marker.family && n.ordinal == 2);
+        let second_inside =
+            flattened && find_inline_next_item(&paragraph[start..], &marker).is_some();
+        (second_next || second_inside).then_some((start, marker))
+    })
 }
