@@ -29,7 +29,8 @@ fn dash_points_form_runs_and_a_run_in_list_after_an_ended_one_is_its_sibling() {
     let levels: Vec<u32> = headed.iter().map(|(l, _)| *l).collect();
     assert_eq!(levels, [1, 2, 2, 2, 2, 1], "{headed:?}");
     assert_eq!(headed[1].1, "——经济运行缓中趋稳、稳中向好。");
-    // A dash opening a single line is no run: a quotation's source, not a point.
+    // A dash opening a single line is no run: a quotation's source, not a point (lines of that
+    // kind written for the test, not a real text).
     let quoted = "一、加强学习\n“学习是文明传承之途。”\n——习近平\n二、狠抓落实";
     assert_eq!(outline(quoted).iter().filter(|(l, _)| *l > 0).count(), 2);
 }

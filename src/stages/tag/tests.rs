@@ -317,6 +317,7 @@ fn the_genre_is_what_the_title_ends_with_or_what_the_opening_says() {
     assert_eq!(genre("037.txt", 0), "致辞");
     // A cue inside quotation marks names another text (a blog's front-matter title).
     assert_eq!(genre("real/md_cshijiel_1.md", 0), "文章");
+    // A title of the kind the rule is for, written for the test: 报告 inside, 讲话 at the end.
     let doc = tagged("在全市先进事迹报告会上的讲话\n同志们：\n今天我们召开报告会。");
     assert_eq!(doc.meta.unwrap().genre, "讲话");
     // No cue in a title: the opening says what the text is — a lecture to its audience, a
@@ -498,6 +499,7 @@ fn a_page_time_stamp_near_the_start_dates_a_text_that_states_none() {
 
 #[test]
 fn an_anonymised_name_in_a_byline_is_kept_as_written() {
+    // Bylines of the kind the metadata issue names (XXX, ××), written for the test.
     for (byline, name) in [("县委书记 ×××", "×××"), ("市委副书记、市长 张XX", "张XX")]
     {
         let doc = tagged(&format!(
