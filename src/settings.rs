@@ -107,7 +107,8 @@ pub struct CleanSettings {
     pub remove_pinyin_glosses: bool,
     /// Split a compilation (a first line ending in 汇编) into its documents.
     pub split_compilations: bool,
-    /// Put an item of a numbered run that follows a full stop mid-paragraph on its own line.
+    /// Put an item of a numbered run that follows a full stop mid-paragraph on its own line; split
+    /// a line whose paragraphs are set apart by single spaces (a page stored as one line).
     pub repair_lost_line_breaks: bool,
     /// Files larger than this are rejected unread.
     pub max_file_bytes: u64,

@@ -26,6 +26,7 @@ mod items;
 use boilerplate::Boilerplate;
 mod markup;
 mod rules;
+mod spaced;
 mod split;
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,8 @@
 //! paragraphs (a text flattened to one line), drops the boilerplate learned from the corpus
 //! (`boilerplate`), removes web-page noise by configurable rules (keeping what the noise tells, such
 //! as publisher and publication date), removes pinyin readings, repairs half-width punctuation inside
-//! Chinese text, splits compilations into their documents, restores line breaks lost before a
-//! numbered item, and records every removal or change with the rule behind it.
+//! Chinese text, splits a line whose paragraphs single spaces set apart (`spaced`), splits
+//! compilations into their documents, restores line breaks lost before a numbered item, and records every removal or change with the rule behind it.
 
 use std::sync::LazyLock;
 
@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::boilerplate::Boilerplate;
 use super::items;
-use super::{blocks, html, markup, split, wrap};
+use super::{blocks, html, markup, spaced, split, wrap};
 use crate::io::raw::{decode_as, is_han};
 use crate::model::{Document, Edit, PageMeta};
 use crate::settings::{CleanSettings, NoiseAction};
@@ -294,6 +294,10 @@ impl Cleaner {
                 remove_pinyin_glosses,
                 None,
             );
+        }
+        if self.settings.repair_lost_line_breaks {
+            // Before the punctuation repair, which takes the space typed after a half-width mark.
+            lines = spaced::split_spaced_paragraphs(lines, &mut facts.edits);
         }
         if self.settings.repair_punctuation {
             let flag = Some("punctuation_repaired");

@@ -238,6 +238,24 @@ fn a_text_flattened_to_one_line_gets_its_paragraphs_back() {
         assert!(!doc.text.contains(['\u{3000}', '\u{2003}']), "{name}");
         assert!(doc.edits.iter().any(|e| e.rule == "paragraph_breaks"));
     }
+    // Paragraphs set apart by single spaces: a 镇 speech (021) and a 2002 news page in traditional
+    // characters (038), each stored as one line on its site.
+    let speech = dev_file("021.txt");
+    let lines: Vec<&str> = speech.text.lines().collect();
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert_eq!(lines[0], "同志们：");
+    assert!(lines[3].ends_with("以下几个方面的特点："));
+    assert!(lines[4].starts_with("一是党建责任落得实"));
+    let news = dev_file("038.txt");
+    let lines: Vec<&str> = news.text.lines().collect();
+    assert!(lines.contains(&"黨章的修改與完善"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("在1922年7月") && l.ends_with('！'))
+    );
+    // The headline's own space stays (與時俱進 中央黨校…).
+    assert!(lines[0].starts_with("與時俱進 中央黨校"));
     // A letter from another collection (a CSV of speeches, one per line): its text field.
     let csv = std::fs::read_to_string("tests/fixtures/real/oneline_plscxi_1.csv").unwrap();
     let record = csv

@@ -45,21 +45,28 @@ impl Sectionizer {
         let starts = paragraph_starts(&paragraphs);
         let body_start = doc.meta.as_ref().map_or(0, |m| m.body_start as usize);
 
-        let mut candidates: Vec<Candidate> = paragraphs
-            .iter()
-            .enumerate()
-            .skip(body_start)
-            .filter_map(|(i, p)| {
-                self.candidate(i, p)
-                    .or_else(|| unnumbered_heading(&paragraphs, i))
+        let broken_off = breaks_off(&paragraphs);
+        let header_last = body_start
+            .checked_sub(1)
+            .filter(|&i| {
+                i > 0
+                    && doc
+                        .meta
+                        .as_ref()
+                        .is_some_and(|m| is_unused(m, paragraphs[i]))
             })
+            .and_then(|i| unnumbered_heading(&paragraphs, i, true, broken_off));
+        let body = paragraphs.iter().enumerate().skip(body_start);
+        let mut candidates: Vec<Candidate> = header_last
+            .into_iter()
+            .chain(body.filter_map(|(i, p)| {
+                self.candidate(i, p)
+                    .or_else(|| unnumbered_heading(&paragraphs, i, false, broken_off))
+            }))
             .collect();
         number_dash_runs(&mut candidates);
-        number_unnumbered(&mut candidates);
-        let headings = without_lists(
-            accept_runs(&candidates, breaks_off(&paragraphs)),
-            &paragraphs,
-        );
+        number_unnumbered(&mut candidates, broken_off);
+        let headings = without_lists(accept_runs(&candidates, broken_off), &paragraphs);
 
         let closing = closing_paragraph(&paragraphs, &headings);
         outline_sections(&doc.doc_id, &headings, &starts, closing)
@@ -91,6 +98,22 @@ impl Sectionizer {
             heading,
         })
     }
+}
+
+/// Whether the tag took none of its fields from header line `line`: not the title or a shorter
+/// form of it, no line of a field's evidence inside it.
+fn is_unused(meta: &crate::model::Metadata, line: &str) -> bool {
+    let line = line.trim();
+    // A title over several lines has them in its evidence, one per line; a site repeats the title
+    // in a shorter form (2022年度专题党课：… then 专题党课：…).
+    let evidence_lines = meta.evidence.values().flat_map(|e| e.lines());
+    let title_form = meta.title.as_deref().is_some_and(|title| {
+        title.contains(line) && line.chars().count() * 2 > title.chars().count()
+    });
+    !title_form
+        && !evidence_lines
+            .filter(|e| !e.trim().is_empty())
+            .any(|e| line.contains(e.trim()) || e.trim() == line)
 }
 
 /// The sections of a document from its accepted headings: a preamble before the first heading (or

@@ -32,7 +32,17 @@ pub(super) const MIN_UNNUMBERED_CHARS: usize = 6;
 /// A short line standing alone between two paragraphs of prose, without a sentence's end or a
 /// clause's (no 。！？； anywhere, not ending in ：，、; or one question ending in ？), is an unnumbered
 /// heading: 中国农话市场和产业现状. Its ordinal is set by `number_unnumbered`.
-pub(super) fn unnumbered_heading(paragraphs: &[&str], i: usize) -> Option<Candidate> {
+///
+/// The header's last line, right above the body, counts when the tag used it for no field
+/// (`below_header`): the line above it is the title or a deck, not prose (### 中国农话的现状及发展趋势
+/// under the article's title). In a text that breaks off (`broken_off`), the paragraph under it may
+/// be the last one, cut off before its first full stop.
+pub(super) fn unnumbered_heading(
+    paragraphs: &[&str],
+    i: usize,
+    below_header: bool,
+    broken_off: bool,
+) -> Option<Candidate> {
     let line = paragraphs[i].trim();
     let chars = line.chars().count();
     let ends_a_sentence = |p: &str| {
@@ -45,17 +55,24 @@ pub(super) fn unnumbered_heading(paragraphs: &[&str], i: usize) -> Option<Candid
     // A question standing alone is a heading too (为什么要过“政治生日”？).
     let body = line.strip_suffix('？').unwrap_or(line);
     // Not a caption's credit (…/视觉中国), a symbol's line (△ …), a dated source line (《人民日报》（2020年
-    // 05月19日 01 版）).
+    // 05月19日 01 版）), a line mostly not Chinese (日期：Thu, 25 Jun 2020 …), a reporter's credit or a
+    // byline (本报记者 王乐文 方 敏).
     let first = line.chars().next()?;
+    let han = line.chars().filter(|c| crate::io::raw::is_han(*c)).count();
     let shaped_otherwise = line.contains('/')
         || !(crate::io::raw::is_han(first) || "“《「".contains(first))
-        || DATED.is_match(line);
+        || DATED.is_match(line)
+        || han * 2 < chars
+        || crate::stages::tag::is_credit(line)
+        || crate::stages::tag::is_byline(line);
     let alone = !shaped_otherwise
         && (MIN_UNNUMBERED_CHARS..=60).contains(&chars)
         && !body.contains(['。', '！', '？', '；', '!', '?', ';'])
-        && !line.ends_with(['：', ':', '，', ',', '、', '—'])
-        && ends_a_sentence(before)
-        && (after.contains(['。', '！', '？']) || after.ends_with(['：', ':']))
+        && !line.ends_with(['：', ':', '，', ',', '、', '—', '―', '…'])
+        && (below_header || ends_a_sentence(before))
+        && (after.contains(['。', '！', '？'])
+            || after.ends_with(['：', ':'])
+            || broken_off && i + 2 == paragraphs.len())
         && after.chars().count() > chars;
     alone.then(|| Candidate {
         paragraph: i,
@@ -70,13 +87,14 @@ pub(super) fn unnumbered_heading(paragraphs: &[&str], i: usize) -> Option<Candid
 
 /// Numbers the unnumbered headings through the document: they are one run, whatever numbered runs
 /// stand between them (中国农话的现状… / 中国农话市场… / 第一、…第四、 / 中国农话交换网…建议). A
-/// document with only one such line has no unnumbered run: a stray short line is no outline.
-pub(super) fn number_unnumbered(candidates: &mut Vec<Candidate>) {
+/// document with only one such line has no unnumbered run: a stray short line is no outline —
+/// unless the text breaks off (`broken_off`), an excerpt whose run was cut off with it.
+pub(super) fn number_unnumbered(candidates: &mut Vec<Candidate>, broken_off: bool) {
     let count = candidates
         .iter()
         .filter(|c| c.marker.family == Family::Unnumbered)
         .count();
-    if count < 2 {
+    if count < 2 && !broken_off {
         candidates.retain(|c| c.marker.family != Family::Unnumbered);
         return;
     }
@@ -201,12 +219,15 @@ pub(super) fn is_list(run: &[Heading], paragraphs: &[&str]) -> bool {
     })
 }
 
-/// Whether the text ends in the middle of a sentence: an excerpt, a page's preview.
+/// Whether the text ends in the middle of a sentence: an excerpt, a page's preview. A date alone on
+/// the last line signs the text (中心机关党委 / 2015年6月9日).
 pub(super) fn breaks_off(paragraphs: &[&str]) -> bool {
     let last = paragraphs.last().map_or("", |p| p.trim_end());
-    !last.ends_with([
-        '。', '！', '？', '…', '”', '’', '」', '）', ')', '!', '?', '.',
-    ])
+    let signed = last.chars().count() <= 20 && crate::stages::tag::parse_full_date(last).is_some();
+    !signed
+        && !last.ends_with([
+            '。', '！', '？', '…', '”', '’', '」', '）', ')', '!', '?', '.',
+        ])
 }
 
 /// Whether candidate `i` is a heading line (not a run-in point) whose family never comes again: its
@@ -214,7 +235,6 @@ pub(super) fn breaks_off(paragraphs: &[&str]) -> bool {
 pub(super) fn cut_off(candidates: &[Candidate], i: usize) -> bool {
     let family = candidates[i].marker.family;
     !family.is_run_in()
-        && family != Family::Unnumbered
         && !candidates[i + 1..]
             .iter()
             .any(|c| c.marker.family == family)

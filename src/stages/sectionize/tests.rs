@@ -87,6 +87,69 @@ fn short_lines_alone_between_paragraphs_are_unnumbered_headings() {
     assert!(found.iter().all(|(l, _)| *l == 0), "{found:?}");
 }
 
+/// The headings (level, text) of each document of a development-set file, cleaned, tagged and
+/// sectionized as a run does.
+fn dev_headings(name: &str) -> Vec<(u32, String)> {
+    use crate::settings::SegmentSettings;
+    use crate::stages::segment::Segmenter;
+    let bytes = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+    let cleaner = crate::stages::clean::Cleaner::new(&Default::default());
+    let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
+    let tagger = crate::stages::tag::Tagger::new(&Default::default());
+    let sectionizer = Sectionizer::new(&SectionizeSettings::default());
+    let mut headings = Vec::new();
+    for mut doc in cleaner.clean_file(name, &bytes).unwrap().documents {
+        let text = doc.text.clone();
+        let words: Vec<(&str, &str)> = text
+            .split('\n')
+            .flat_map(|p| segmenter.words(p))
+            .map(|w| (w.text, w.pos))
+            .collect();
+        tagger.tag(&mut doc, &words);
+        let sections = sectionizer.sectionize(&doc);
+        let headed = sections.into_iter().filter(|s| s.level > 0);
+        headings.extend(headed.map(|s| (s.level, s.heading.unwrap_or_default())));
+    }
+    headings
+}
+
+#[test]
+fn one_unnumbered_heading_counts_in_an_excerpt_and_the_header_may_end_with_one() {
+    // Excerpts cut off after their first unnumbered heading: a signed article (020) and a
+    // compilation page (033; its first article's title stands between prose too).
+    let article = dev_headings("020.txt");
+    assert_eq!(article.len(), 1, "{article:?}");
+    assert!(article[0].1.starts_with("理论认识："));
+    let compilation = dev_headings("033.txt");
+    assert!(
+        compilation
+            .iter()
+            .any(|(_, h)| h.starts_with("无产阶级政党必须在政治纲领")),
+        "{compilation:?}"
+    );
+    // The header's last line is the first heading when the tag used it for nothing: a Markdown
+    // article's ### line under its title (031), a news page's section head under its deck (038).
+    for (name, first) in [
+        ("031.txt", "中国农话的现状及发展趋势"),
+        ("038.txt", "黨章的修改與完善"),
+    ] {
+        let headings = dev_headings(name);
+        assert_eq!(
+            headings.first().map(|h| h.1.as_str()),
+            Some(first),
+            "{name}"
+        );
+    }
+    // A notice signed with its office and a date (002) is whole: the office's line is no heading.
+    let notice = dev_headings("002.txt");
+    assert!(
+        notice.iter().all(|(_, h)| h != "中心机关党委"),
+        "{notice:?}"
+    );
+    // A title repeated in a shorter form above the body (026) is no heading.
+    assert!(dev_headings("026.txt").is_empty());
+}
+
 #[test]
 fn a_heading_numbered_1_counts_when_the_text_breaks_off_before_its_2() {
     // A 党课's preview on a template site (dev 036): 1.党的性质, then the text is cut off.

@@ -41,6 +41,7 @@ pub use date::parse_full_date;
 pub use header::is_byline;
 use header::{header_fields, read_header};
 use occasion::occasion;
+pub use title::is_credit;
 
 static ANONYMISED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\p{Han})(?:X{1,3}|Ｘ{1,3}|\*{1,3}|＊{1,3})(?:\p{Han}|$)").unwrap()

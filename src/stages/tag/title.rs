@@ -40,6 +40,12 @@ static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap()
 });
 
+/// Whether `line` is a credit or a record field (本报记者 王乐文, 日期：…, …译), which is never a
+/// title or a heading.
+pub fn is_credit(line: &str) -> bool {
+    CREDIT.is_match(line)
+}
+
 /// A column's tag before the title: 独家丨, 专稿｜, 立场新闻 | (a few characters, then the bar).
 static COLUMN_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[^丨｜|]{1,6}?\s*[丨｜|]\s*(.+)$").unwrap());
