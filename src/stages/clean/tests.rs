@@ -678,6 +678,8 @@ fn sentences_broken_over_lines_are_rejoined() {
     // A wiki export split around its links: “ / 十三五 / ”实现了良好开局。
     let doc = dev_file("039.txt");
     assert!(doc.text.contains("“十三五”实现了良好开局。"));
+    // …and around a link after a dash: —— / 改革开放 / 深入推进。
+    assert!(doc.text.contains("\n——改革开放深入推进。重要领域"));
     let doc = dev_file("011.txt");
     assert!(
         doc.text

@@ -7,7 +7,9 @@
 //!   sentence is joined with the next, unless that one starts a numbered heading.
 //! - **an export that splits around links**: a line cannot begin with a closing mark (。，、；)
 //!   — it goes on the line before, as does a link's text left alone on the line before it when the
-//!   line above that stops mid-sentence.
+//!   line above that stops mid-sentence; nor can a line end with an opening mark (——, “, 《) — the
+//!   next line goes on it, and when that is a link's text, so does the line after (—— / 改革开放 /
+//!   深入推进。…).
 //!
 //! Every joined line is an edit (`wrapped_lines`, `broken_lines`): the first line's edit holds the
 //! paragraph as rejoined, the others are recorded as moved into it.
@@ -37,6 +39,10 @@ const CLOSING_QUOTES: &[char] = &['”', '’', '」', '』', '）', ')', '》']
 const CLOSING: &[char] = &[
     '。', '，', '、', '；', '：', '！', '？', '）', '」', '』', '”', '》',
 ];
+
+/// Marks that open something: a line cannot end with one (——, “, 《 before a link's text put on a
+/// line of its own).
+const OPENING: &[char] = &['“', '‘', '「', '『', '《', '（', '【', '〔', '—'];
 
 /// The display width of a line: ASCII letters, digits and spaces count one, everything else two
 /// (Han characters, and punctuation, which in Chinese text is full-width even where an
@@ -85,6 +91,9 @@ struct Joined {
     original: String,
     moved: Vec<Line>,
     rule: &'static str,
+    /// The last line joined was a link's text after an opening mark (—— / 改革开放): the sentence
+    /// goes on on the next line (深入推进。…).
+    after_link: bool,
 }
 
 impl Joined {
@@ -100,15 +109,21 @@ pub fn rejoin(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line> {
     let full_width = wrap_width(&lines).map(|w| w.saturating_sub(WIDTH_SLACK));
     let mut out: Vec<Joined> = Vec::with_capacity(lines.len());
     for line in lines {
-        let rule = out
-            .last()
-            .and_then(|last| joins(&last.line, &line, full_width));
+        let rule = out.last().and_then(|last| {
+            let goes_on =
+                last.after_link && !ends_sentence(&last.line.text) && !starts_own_line(&line.text);
+            match goes_on {
+                true => Some("broken_lines"),
+                false => joins(&last.line, &line, full_width),
+            }
+        });
         let Some(rule) = rule else {
             out.push(Joined {
                 original: line.text.clone(),
                 line,
                 moved: Vec::new(),
                 rule: "",
+                after_link: false,
             });
             continue;
         };
@@ -126,7 +141,10 @@ pub fn rejoin(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line> {
                 out.last_mut().expect("two lines").take(link, rule);
             }
         }
-        out.last_mut().expect("a line before").take(line, rule);
+        let last = out.last_mut().expect("a line before");
+        let link_after_opening = last.line.text.ends_with(OPENING) && is_fragment(&line.text);
+        last.take(line, rule);
+        last.after_link = link_after_opening;
     }
     for joined in out.iter().filter(|j| !j.moved.is_empty()) {
         edits.push(Edit {
@@ -149,16 +167,19 @@ pub fn rejoin(lines: Vec<Line>, edits: &mut Vec<Edit>) -> Vec<Line> {
 
 /// Whether `next` goes on the end of `last`, and by which rule.
 fn joins(last: &Line, next: &Line, full_width: Option<usize>) -> Option<&'static str> {
-    if next.text.starts_with(CLOSING) {
+    if next.text.starts_with(CLOSING) || last.text.ends_with(OPENING) {
         return Some("broken_lines");
     }
     let full = full_width.is_some_and(|w| width(&last.text) >= w);
-    // A heading, a date line or a salutation starts a line of its own.
-    let starts_own_line = parse_marker(&next.text).is_some()
-        || next.text.starts_with(['(', '（', '【', '['])
-        || next.text.ends_with(['：', ':']) && next.text.chars().count() <= 16;
-    let continues = !ends_sentence(&last.text) && !starts_own_line;
+    let continues = !ends_sentence(&last.text) && !starts_own_line(&next.text);
     (full && continues).then_some("wrapped_lines")
+}
+
+/// A heading, a date line or a salutation starts a line of its own.
+fn starts_own_line(text: &str) -> bool {
+    parse_marker(text).is_some()
+        || text.starts_with(['(', '（', '【', '['])
+        || text.ends_with(['：', ':']) && text.chars().count() <= 16
 }
 
 /// Whether a line ends a sentence: a full stop or colon, maybe inside closing quotes (…。”).
