@@ -46,7 +46,10 @@ impl Family {
     }
 
     pub fn is_lead_sentence(self) -> bool {
-        matches!(self, Family::LeadItem | Family::OrdinalItem | Family::Dash)
+        matches!(
+            self,
+            Family::Ordinal | Family::LeadItem | Family::OrdinalItem | Family::Dash
+        )
     }
 }
 

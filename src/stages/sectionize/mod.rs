@@ -60,37 +60,43 @@ impl Sectionizer {
         let mut candidates: Vec<Candidate> = header_last
             .into_iter()
             .chain(body.filter_map(|(i, p)| {
-                self.candidate(i, p)
+                self.candidate(i, p, paragraphs.get(i + 1).copied())
                     .or_else(|| unnumbered_heading(&paragraphs, i, false, broken_off))
             }))
             .collect();
         number_dash_runs(&mut candidates);
         number_unnumbered(&mut candidates, broken_off);
-        let headings = without_lists(accept_runs(&candidates, broken_off), &paragraphs);
+        let cut_after = broken_off.then(|| paragraphs.len() - 1);
+        let headings = without_lists(accept_runs(&candidates, cut_after), &paragraphs);
 
         let closing = closing_paragraph(&paragraphs, &headings);
         outline_sections(&doc.doc_id, &headings, &starts, closing)
     }
 
-    fn candidate(&self, paragraph: usize, text: &str) -> Option<Candidate> {
+    /// Paragraph `text` as a heading candidate, if it starts with a marker; `next` is the paragraph
+    /// after it.
+    fn candidate(&self, paragraph: usize, text: &str, next: Option<&str>) -> Option<Candidate> {
         // A dash-led point states something (——就业增长超出预期。); a dash before a name under a
         // testimony (——青年志愿者联合会 袁嘉泽) signs it.
         let dash = || dash_marker(text).filter(|_| text.contains(['。', '！', '？']));
         let marker = parse_marker(text).or_else(dash)?;
         let first_stop = text.find(['。', '！', '？']).map(|i| i + '。'.len_utf8());
+        // A short numbered line of two sentences over its own numbered points is a heading whole
+        // (三、我们坚持改善经营质量，提高贡献利润。供应体系…也要贴近业务…。 / 1、…).
+        let over_points = || {
+            next.and_then(parse_marker)
+                .is_some_and(|under| under.family != marker.family && under.ordinal == 1)
+        };
         let heading = if marker.family.is_lead_sentence() {
             text[..first_stop.unwrap_or(text.len())].to_string()
         } else if text.chars().count() <= self.settings.max_heading_chars
-            && first_stop.is_none_or(|end| end == text.len())
+            && (first_stop.is_none_or(|end| end == text.len()) || over_points())
         {
             text.to_string()
         } else {
-            // A numbered line running on into its body: the heading is its first sentence.
-            let end = first_stop?;
-            if text[..end].chars().count() > self.settings.max_heading_chars {
-                return None;
-            }
-            text[..end].to_string()
+            // A numbered line running on into its body: the heading is its first sentence,
+            // however long (the run it stands in decides whether it is one).
+            text[..first_stop?].to_string()
         };
         Some(Candidate {
             paragraph,

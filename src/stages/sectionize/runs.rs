@@ -124,9 +124,9 @@ pub(super) fn number_dash_runs(candidates: &mut [Candidate]) {
 
 /// Keeps the candidates that form runs in order; levels follow the order families appear in.
 ///
-/// In a text that breaks off (`broken_off`), a heading line numbered 1 with no 2 after it is a
-/// heading still: its run was cut off with the text (一、… in a page's preview).
-pub(super) fn accept_runs(candidates: &[Candidate], broken_off: bool) -> Vec<Heading> {
+/// In a text that breaks off after paragraph `broken_off`, a heading line numbered 1 with no 2
+/// after it is a heading still: its run was cut off with the text (一、… in a page's preview).
+pub(super) fn accept_runs(candidates: &[Candidate], broken_off: Option<usize>) -> Vec<Heading> {
     // Stack of (family, last ordinal) from the top level down.
     let mut stack: Vec<(Family, u32)> = Vec::new();
     let mut headings = Vec::new();
@@ -139,7 +139,8 @@ pub(super) fn accept_runs(candidates: &[Candidate], broken_off: bool) -> Vec<Hea
             }
             stack.truncate(depth);
         } else if ordinal != 1
-            || !(run_goes_on(candidates, i, &stack) || broken_off && cut_off(candidates, i))
+            || !(run_goes_on(candidates, i, &stack)
+                || broken_off.is_some_and(|last| cut_off(candidates, i, last)))
         {
             continue;
         } else if let Some(&(top, last)) = stack.last()
@@ -230,11 +231,12 @@ pub(super) fn breaks_off(paragraphs: &[&str]) -> bool {
         ])
 }
 
-/// Whether candidate `i` is a heading line (not a run-in point) whose family never comes again: its
-/// run was cut off with the text.
-pub(super) fn cut_off(candidates: &[Candidate], i: usize) -> bool {
+/// Whether candidate `i` is a heading line whose family never comes again: its run was cut off
+/// with the text. A run-in point counts only on the last paragraph, `last` (…强调三点： / 一是深刻):
+/// inside a paragraph it may be the paragraph's own list.
+pub(super) fn cut_off(candidates: &[Candidate], i: usize, last: usize) -> bool {
     let family = candidates[i].marker.family;
-    !family.is_run_in()
+    (!family.is_run_in() || candidates[i].paragraph == last)
         && !candidates[i + 1..]
             .iter()
             .any(|c| c.marker.family == family)

@@ -151,6 +151,38 @@ fn one_unnumbered_heading_counts_in_an_excerpt_and_the_header_may_end_with_one()
 }
 
 #[test]
+fn a_long_first_sentence_keeps_its_run_and_a_short_line_over_its_points_is_whole() {
+    // A founder's speeches (dev 013): 第一，… and 第二，… whose lead sentences run long, 7、 whose
+    // first sentence is 81 characters — each keeps its run going; 三、 is two sentences alone on
+    // its line over 1、…, a heading whole.
+    let headings = dev_headings("013.txt");
+    let has = |start: &str, end: &str| {
+        headings
+            .iter()
+            .any(|(_, h)| h.starts_with(start) && h.ends_with(end))
+    };
+    assert!(
+        has("第二，关于高端机", "共用零部件反而更节省成本。"),
+        "{headings:?}"
+    );
+    assert!(
+        has("7、消费者BG", "而且要清晰化自己的定位。"),
+        "{headings:?}"
+    );
+    assert!(has(
+        "三、我们坚持改善经营质量",
+        "帮助业务部门多产粮食和增加土壤肥力。"
+    ));
+    // A chair's script cut off right after the first of three announced points (dev 032).
+    let script = dev_headings("032.txt");
+    assert_eq!(
+        script.last().map(|h| h.1.as_str()),
+        Some("一是深刻"),
+        "{script:?}"
+    );
+}
+
+#[test]
 fn a_heading_numbered_1_counts_when_the_text_breaks_off_before_its_2() {
     // A 党课's preview on a template site (dev 036): 1.党的性质, then the text is cut off.
     let preview = "1.党的性质\n《党章》明确规定:中国共产党是中国工人阶级的先锋队,同时是中国人民和中华民族的先锋队,是中国特色社会主义事业的领导核心,代表中国先进生产力的发展要求,代表中国先进文化的前进方向,代表中国最广大人民的根本利益。党的最高理想和最终目标是实现共产主义。\n《党章》对党的性质的规定,是我们党对自身清醒的界定,也是我们党对自己在中国发展历程中的一个准确的定位。一个人特别是一个未来想有一番作为的年轻人,对自己也要有一个清楚的定位,究竟是选择为大多数人奋斗一生呢,还是选择仅仅为自己奋斗的一生?老子讲,死而不亡者寿;臧克家讲,有的人死了,他还活着;毛主席讲,为人民利益而死,重如泰山。年轻人,心怀天下,总要为这个国家做点什么,总要为人民贡献点什么。歌德说:“你若要喜爱你自己的价值,你就得给世界创造价值。”我们热盼着中华民族伟大复兴的早日实现,要使我们的兄弟姐妹,我们中国人民";
