@@ -38,6 +38,19 @@ pub struct Document {
     /// Set by the tag stage.
     #[serde(default)]
     pub meta: Option<Metadata>,
+    /// Paragraphs the source's markup marked as headings (Markdown's `#`, bold text opening a
+    /// paragraph), for sectionize: the markup is gone from the text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marked_headings: Vec<MarkedHeading>,
+}
+
+/// A paragraph the source's markup marked as a heading: its first `chars` characters are the
+/// heading (the whole paragraph for a Markdown heading; the bold text for a bold lead).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct MarkedHeading {
+    /// 0-based paragraph of the document.
+    pub paragraph: u32,
+    pub chars: u32,
 }
 
 impl Document {

@@ -52,6 +52,16 @@ pub fn is_markdown(text: &str) -> bool {
 pub struct PlainLine {
     pub number: u32,
     pub text: String,
+    /// What the markup said of the line, if it marked it as a heading.
+    pub heading: Option<MarkedHeading>,
+}
+
+/// A line the markup marks as a heading: a Markdown heading (`### 中国农话的现状及发展趋势`), or
+/// bold text opening it, the rest of the line its body (`**第三、作为高技术产品的程控交换机**，同时…`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MarkedHeading {
+    Line,
+    BoldLead(String),
 }
 
 /// The plain lines of a Markdown text: one per paragraph line, heading, list item or table row,
@@ -124,6 +134,10 @@ struct Reader {
     skipping: u32,
     /// The HTML block being read, and the line it starts on.
     html_block: Option<(String, u32)>,
+    /// Inside a Markdown heading.
+    in_heading: bool,
+    /// Inside strong emphasis that opened the line; then the bold text, once it closed.
+    bold_lead: Option<Option<String>>,
 }
 
 impl Reader {
@@ -170,7 +184,19 @@ impl Reader {
                 | TagEnd::TableHead
                 | TagEnd::CodeBlock,
             ) => self.flush(),
-            Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::CodeBlock(_)) => self.flush(),
+            Event::Start(Tag::Heading { .. }) => {
+                self.flush();
+                self.in_heading = true;
+            }
+            Event::Start(Tag::Strong) if self.current.trim().is_empty() => {
+                self.bold_lead = Some(None);
+            }
+            Event::End(TagEnd::Strong) => {
+                if let Some(lead @ None) = &mut self.bold_lead {
+                    *lead = Some(self.current.trim().to_string());
+                }
+            }
+            Event::Start(Tag::Paragraph | Tag::CodeBlock(_)) => self.flush(),
             _ => {}
         }
     }
@@ -192,6 +218,22 @@ impl Reader {
     fn flush(&mut self) {
         let text = std::mem::take(&mut self.current);
         let number = self.number.take();
+        let bold_lead = self.bold_lead.take().flatten();
+        let leftover_lead = LEFTOVER_STRONG
+            .captures(&text)
+            .filter(|c| {
+                c.get(0)
+                    .is_some_and(|m| text[..m.start()].trim().is_empty())
+            })
+            .map(|c| c[1].trim().to_string());
+        let heading = match (
+            std::mem::take(&mut self.in_heading),
+            bold_lead.or(leftover_lead),
+        ) {
+            (true, _) => Some(MarkedHeading::Line),
+            (false, Some(bold)) if !bold.is_empty() => Some(MarkedHeading::BoldLead(bold)),
+            _ => None,
+        };
         let text = LEFTOVER_STRONG.replace_all(&text, "$1");
         // A code block's text ends its lines itself.
         for (i, line) in text.split('\n').enumerate() {
@@ -199,6 +241,7 @@ impl Reader {
                 self.lines.push(PlainLine {
                     number: number.unwrap_or(1) + i as u32,
                     text: line.to_string(),
+                    heading: if i == 0 { heading.clone() } else { None },
                 });
             }
         }
@@ -259,6 +302,30 @@ mod tests {
         assert_eq!(
             texts("# 题\n\n**第一、内乱外患。**由于通信发展迅速\n"),
             ["题", "第一、内乱外患。由于通信发展迅速"]
+        );
+    }
+
+    #[test]
+    fn headings_and_bold_leads_are_marked() {
+        // Lines of a Markdown article (dev 031): a ### heading, a bold lead the parser reads as
+        // emphasis, one it leaves as it is (closed before a Han character), and plain text.
+        let markdown = "# 题\n\n### 中国农话的现状\n\n正文。\n\n**第三、作为高技术产品的程控交换机**，同时也是高投入的\n\n**第一、内乱外患。**由于通信发展迅速\n";
+        let marks: Vec<Option<MarkedHeading>> = plain_lines(markdown)
+            .0
+            .into_iter()
+            .map(|l| l.heading)
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                Some(MarkedHeading::Line),
+                Some(MarkedHeading::Line),
+                None,
+                Some(MarkedHeading::BoldLead(
+                    "第三、作为高技术产品的程控交换机".into()
+                )),
+                Some(MarkedHeading::BoldLead("第一、内乱外患。".into())),
+            ]
         );
     }
 

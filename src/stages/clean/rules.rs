@@ -149,7 +149,67 @@ fn source_lines(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, Stri
             });
         }
     }
+    for line in &plain {
+        if let Some(heading) = &line.heading {
+            facts.marked.entry(line.number).or_insert(heading.clone());
+        }
+    }
     plain.into_iter().map(|l| (l.number, l.text)).collect()
+}
+
+/// The document's paragraphs (`lines`) that the markup marked as headings, each with the length of
+/// its heading in the cleaned text: the whole line, or as much as the bold text covers (the same
+/// letters and digits; its punctuation may since have been repaired).
+fn marked_headings(
+    lines: &[Line],
+    marked: &std::collections::BTreeMap<u32, markup::MarkedHeading>,
+) -> Vec<crate::model::MarkedHeading> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut headings = Vec::new();
+    for (paragraph, line) in lines.iter().enumerate() {
+        // A line split in pieces: the mark is the first piece's.
+        let Some(mark) = marked
+            .get(&line.number)
+            .filter(|_| seen.insert(line.number))
+        else {
+            continue;
+        };
+        let whole = line.text.chars().count();
+        let chars = match mark {
+            markup::MarkedHeading::Line => whole,
+            markup::MarkedHeading::BoldLead(bold) => covered_chars(&line.text, bold),
+        };
+        if chars > 0 {
+            headings.push(crate::model::MarkedHeading {
+                paragraph: paragraph as u32,
+                chars: chars as u32,
+            });
+        }
+    }
+    headings
+}
+
+/// How many characters at the start of `text` the `bold` text covers: as many letters and digits,
+/// then the punctuation that closed the bold text.
+fn covered_chars(text: &str, bold: &str) -> usize {
+    let significant = |c: &char| c.is_alphanumeric();
+    let wanted = bold.chars().filter(significant).count();
+    let trailing = bold.chars().rev().take_while(|c| !significant(c)).count();
+    let mut seen = 0;
+    let mut covered = 0;
+    let mut chars = text.chars().peekable();
+    while seen < wanted {
+        let Some(c) = chars.next() else { return 0 };
+        covered += 1;
+        seen += usize::from(significant(&c));
+    }
+    for _ in 0..trailing {
+        match chars.next_if(|c| !significant(c) && !c.is_whitespace()) {
+            Some(_) => covered += 1,
+            None => break,
+        }
+    }
+    covered
 }
 
 /// What cleaning learns of a file on the way: its edits, page facts and flags.
@@ -158,6 +218,8 @@ struct FileFacts {
     edits: Vec<Edit>,
     page: PageMeta,
     flags: Vec<String>,
+    /// Source lines the markup marked as headings, by line number.
+    marked: std::collections::BTreeMap<u32, markup::MarkedHeading>,
 }
 
 /// One repair applied line by line, each change an edit under `rule` (and the document flagged
@@ -428,6 +490,7 @@ impl Cleaner {
                 .cloned()
                 .collect();
             doc_edits.sort_by_key(|e| e.line);
+            let marked_headings = marked_headings(&part_lines, &facts.marked);
             let mut flags = facts.flags.clone();
             if han_share(&text) < self.settings.min_han_share {
                 push_flag(&mut flags, "low_han_share");
@@ -444,6 +507,7 @@ impl Cleaner {
                 page: facts.page.clone(),
                 edits: doc_edits,
                 flags,
+                marked_headings,
                 ..Default::default()
             });
         }

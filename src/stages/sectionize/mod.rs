@@ -24,8 +24,8 @@ mod runs;
 mod tests;
 
 use runs::{
-    Candidate, Heading, accept_runs, breaks_off, number_dash_runs, number_unnumbered,
-    unnumbered_heading, without_lists,
+    Candidate, Heading, accept_runs, breaks_off, marked_heading, number_dash_runs,
+    number_unnumbered, unnumbered_heading, without_lists,
 };
 
 pub struct Sectionizer {
@@ -46,6 +46,13 @@ impl Sectionizer {
         let body_start = doc.meta.as_ref().map_or(0, |m| m.body_start as usize);
 
         let broken_off = breaks_off(&paragraphs);
+        // How many characters of paragraph `i` the source's markup marked as its heading.
+        let marked = |i: usize| {
+            doc.marked_headings
+                .iter()
+                .find(|m| m.paragraph as usize == i)
+                .map(|m| m.chars as usize)
+        };
         let header_last = body_start
             .checked_sub(1)
             .filter(|&i| {
@@ -55,12 +62,18 @@ impl Sectionizer {
                         .as_ref()
                         .is_some_and(|m| is_unused(m, paragraphs[i]))
             })
-            .and_then(|i| unnumbered_heading(&paragraphs, i, true, broken_off));
+            .and_then(|i| {
+                marked_heading(&paragraphs, i, marked(i), self.settings.max_heading_chars)
+                    .or_else(|| unnumbered_heading(&paragraphs, i, true, broken_off))
+            });
         let body = paragraphs.iter().enumerate().skip(body_start);
         let mut candidates: Vec<Candidate> = header_last
             .into_iter()
             .chain(body.filter_map(|(i, p)| {
-                self.candidate(i, p, paragraphs.get(i + 1).copied())
+                self.candidate(i, p, paragraphs.get(i + 1).copied(), marked(i))
+                    .or_else(|| {
+                        marked_heading(&paragraphs, i, marked(i), self.settings.max_heading_chars)
+                    })
                     .or_else(|| unnumbered_heading(&paragraphs, i, false, broken_off))
             }))
             .collect();
@@ -74,8 +87,15 @@ impl Sectionizer {
     }
 
     /// Paragraph `text` as a heading candidate, if it starts with a marker; `next` is the paragraph
-    /// after it.
-    fn candidate(&self, paragraph: usize, text: &str, next: Option<&str>) -> Option<Candidate> {
+    /// after it, `marked` how many of its characters the markup marked as heading (a bold lead:
+    /// **第三、作为高技术产品的程控交换机**，同时也是…).
+    fn candidate(
+        &self,
+        paragraph: usize,
+        text: &str,
+        next: Option<&str>,
+        marked: Option<usize>,
+    ) -> Option<Candidate> {
         // A dash-led point states something (——就业增长超出预期。); a dash before a name under a
         // testimony (——青年志愿者联合会 袁嘉泽) signs it.
         let dash = || dash_marker(text).filter(|_| text.contains(['。', '！', '？']));
@@ -87,7 +107,10 @@ impl Sectionizer {
             next.and_then(parse_marker)
                 .is_some_and(|under| under.family != marker.family && under.ordinal == 1)
         };
-        let heading = if marker.family.is_lead_sentence() {
+        let marked = marked.map(|chars| text.chars().take(chars).collect::<String>());
+        let heading = if let Some(marked) = marked.filter(|m| m.len() > marker.text.len()) {
+            marked
+        } else if marker.family.is_lead_sentence() {
             text[..first_stop.unwrap_or(text.len())].to_string()
         } else if text.chars().count() <= self.settings.max_heading_chars
             && (first_stop.is_none_or(|end| end == text.len()) || over_points())

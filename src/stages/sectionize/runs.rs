@@ -85,6 +85,45 @@ pub(super) fn unnumbered_heading(
     })
 }
 
+/// A paragraph without a number whose heading the source's markup marked (a Markdown heading, a
+/// bold lead: `marked` characters of it) is an unnumbered heading when the marked text is one: as
+/// long as an unnumbered heading, up to `max_chars`, Chinese, not a clause (**编者按：**, a bold
+/// phrase ending in ；), a sentence marked whole (emphasis), a credit (**翻译：…**) or a date line.
+/// A bold lead sentence opening its paragraph (**随后，寻访团成员参观了毛泽东旧居。**这里…) is one
+/// too: the paragraph's heading.
+pub(super) fn marked_heading(
+    paragraphs: &[&str],
+    i: usize,
+    marked: Option<usize>,
+    max_chars: usize,
+) -> Option<Candidate> {
+    let heading: String = paragraphs[i].chars().take(marked?).collect();
+    let chars = heading.chars().count();
+    // A sentence marked whole, with no body after it, is emphasis (**自信、自豪、…、自强。**).
+    let emphasis = chars == paragraphs[i].chars().count() && heading.ends_with(['。', '！']);
+    let han = heading
+        .chars()
+        .filter(|c| crate::io::raw::is_han(*c))
+        .count();
+    let first = heading.chars().next()?;
+    let shaped = !emphasis
+        && (MIN_UNNUMBERED_CHARS..=max_chars).contains(&chars)
+        && han * 2 >= chars
+        && (crate::io::raw::is_han(first) || "“《「".contains(first))
+        && !heading.ends_with(['：', ':', '，', ',', '、', '；', ';', '—'])
+        && !DATED.is_match(&heading)
+        && !crate::stages::tag::is_credit(&heading);
+    shaped.then(|| Candidate {
+        paragraph: i,
+        marker: Marker {
+            family: Family::Unnumbered,
+            ordinal: 0,
+            text: String::new(),
+        },
+        heading,
+    })
+}
+
 /// Numbers the unnumbered headings through the document: they are one run, whatever numbered runs
 /// stand between them (中国农话的现状… / 中国农话市场… / 第一、…第四、 / 中国农话交换网…建议). A
 /// document with only one such line has no unnumbered run: a stray short line is no outline —

@@ -87,12 +87,16 @@ fn short_lines_alone_between_paragraphs_are_unnumbered_headings() {
     assert!(found.iter().all(|(l, _)| *l == 0), "{found:?}");
 }
 
-/// The headings (level, text) of each document of a development-set file, cleaned, tagged and
-/// sectionized as a run does.
+/// The headings (level, text) of each document of a development-set file (or of another fixture,
+/// by its path under tests/fixtures), cleaned, tagged and sectionized as a run does.
 fn dev_headings(name: &str) -> Vec<(u32, String)> {
     use crate::settings::SegmentSettings;
     use crate::stages::segment::Segmenter;
-    let bytes = std::fs::read(format!("tests/fixtures/dev/raw/{name}")).unwrap();
+    let path = match name.contains('/') {
+        true => format!("tests/fixtures/{name}"),
+        false => format!("tests/fixtures/dev/raw/{name}"),
+    };
+    let bytes = std::fs::read(path).unwrap();
     let cleaner = crate::stages::clean::Cleaner::new(&Default::default());
     let segmenter = Segmenter::new(&SegmentSettings::default()).unwrap();
     let tagger = crate::stages::tag::Tagger::new(&Default::default());
@@ -148,6 +152,39 @@ fn one_unnumbered_heading_counts_in_an_excerpt_and_the_header_may_end_with_one()
     );
     // A title repeated in a shorter form above the body (026) is no heading.
     assert!(dev_headings("026.txt").is_empty());
+}
+
+#[test]
+fn headings_the_markup_marks_are_headings() {
+    // A Markdown article (dev 031): its ### lines are level 1; under the second, bold run-in
+    // items, each heading the bold text (**第三、作为高技术产品的程控交换机**，同时也是…).
+    let article = dev_headings("031.txt");
+    let want = [
+        (1, "中国农话的现状及发展趋势"),
+        (1, "中国农话市场和产业现状"),
+        (2, "第一、内乱外患。"),
+        (2, "第二、农话建设资金短缺。"),
+        (2, "第三、作为高技术产品的程控交换机"),
+        (2, "第四、内外政策不平等。"),
+    ];
+    let got: Vec<(u32, &str)> = article.iter().map(|(l, h)| (*l, h.as_str())).collect();
+    assert_eq!(got[..6], want, "{got:?}");
+    // A party news page in Markdown (another site): bold lead sentences open its paragraphs.
+    let news = dev_headings("real/md_partygov_1.md");
+    assert!(
+        news.iter()
+            .any(|(l, h)| *l == 1 && h == "随后，寻访团成员参观了毛泽东旧居。"),
+        "{news:?}"
+    );
+    // A commencement speech clipped in Markdown: a bold sentence standing alone is emphasis, and a
+    // bold label (**致辞：饶毅…**) a credit.
+    let speech = dev_headings("real/md_cshijiel_1.md");
+    assert!(
+        speech
+            .iter()
+            .all(|(_, h)| !h.starts_with("自信、自豪") && !h.starts_with("致辞")),
+        "{speech:?}"
+    );
 }
 
 #[test]

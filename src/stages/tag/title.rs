@@ -33,10 +33,10 @@ const OPEN_ENDS: &[&str] = &["及", "和", "与", "的", "暨", "、", "关于",
 /// Words that open the second line of a title: the subject above, the matter here (…委员会 /
 /// 关于…的决议).
 const CONTINUING_STARTS: &[&str] = &["关于", "暨", "——", "—"];
-/// A credit or a record field, never a title line: …译, 发自北京, 本报记者…, 日期：…, (…摄), a
-/// repost's 原标题：….
+/// A credit or a record field, never a title line: …译, 发自北京, 本报记者…, 日期：…, 翻译：…,
+/// 致辞：(a speaker's label), (…摄), a repost's 原标题：….
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:日期|时间|来源|作者|编辑|责编|责任编辑|发布时间|发布日期|字号|原标题)\s*[：:]|\s译$|^发自\s*\p{Han}{2,4}$|^(?:本报|本台|本网)?记者|[（(][^）)]{0,12}摄[）)]$")
+    Regex::new(r"^(?:日期|时间|来源|作者|编辑|责编|责任编辑|发布时间|发布日期|字号|原标题|翻译|译者|校对|审校|撰稿|致辞|主讲人)\s*[：:]|\s译$|^发自\s*\p{Han}{2,4}$|^(?:本报|本台|本网)?记者|[（(][^）)]{0,12}摄[）)]$")
         .unwrap()
 });
 
