@@ -1,4 +1,4 @@
-//! Numbering markers of official documents (一、 （一） 1. （1） 第一， 第一部分 一是 一要 第一个, and
+//! Numbering markers of official documents (一、 （一） 1. （1） ① 第一， 其一， 第一部分 一是 一要 第一个, and
 //! the unnumbered dash-led point ——), read off the start of a paragraph. Shared by clean (restoring line breaks lost before an item) and
 //! sectionize (building the outline). Which family is which level is decided per document by the
 //! order the families appear in, not here.
@@ -27,6 +27,10 @@ pub enum Family {
     OrdinalItem,
     /// 一是… 一要… 一是要…
     LeadItem,
+    /// 其一， 其二是…
+    Qi,
+    /// ① ② ③ (circled numbers)
+    Circled,
     /// A short line alone between paragraphs, with no number (set by sectionize).
     Unnumbered,
     /// ——… a dash-led point; it carries no number, its ordinal is its place in the run (set by
@@ -41,14 +45,7 @@ impl Family {
     pub fn is_run_in(self) -> bool {
         matches!(
             self,
-            Family::Ordinal | Family::LeadItem | Family::OrdinalItem | Family::Dash
-        )
-    }
-
-    pub fn is_lead_sentence(self) -> bool {
-        matches!(
-            self,
-            Family::Ordinal | Family::LeadItem | Family::OrdinalItem | Family::Dash
+            Family::Ordinal | Family::LeadItem | Family::Qi | Family::OrdinalItem | Family::Dash
         )
     }
 }
@@ -89,6 +86,7 @@ static PATTERNS: LazyLock<Vec<(Family, Regex)>> = LazyLock::new(|| {
         // 第一点， 第二讲 第三项：
         (Family::OrdinalPoint, format!(r"^第({han})(?:点|讲|项)")),
         (Family::LeadItem, format!(r"^({han})(是要|是|要)")),
+        (Family::Qi, format!(r"^其({han})\s*(?:[，,、：:]|是)")),
     ]
     .into_iter()
     .map(|(family, pattern)| (family, Regex::new(&pattern).expect("valid marker pattern")))
@@ -97,6 +95,20 @@ static PATTERNS: LazyLock<Vec<(Family, Regex)>> = LazyLock::new(|| {
 
 /// The marker that starts `paragraph`, if any.
 pub fn parse_marker(paragraph: &str) -> Option<Marker> {
+    // ① … ⑳, and ⑴ … ⒇ as （1）… （20）.
+    let first = paragraph.chars().next()?;
+    let circled = match first {
+        '①'..='⑳' => Some((Family::Circled, first as u32 - '①' as u32 + 1)),
+        '⑴'..='⒇' => Some((Family::ArabicParen, first as u32 - '⑴' as u32 + 1)),
+        _ => None,
+    };
+    if let Some((family, ordinal)) = circled {
+        return Some(Marker {
+            family,
+            ordinal,
+            text: first.to_string(),
+        });
+    }
     for (family, regex) in PATTERNS.iter() {
         if let Some(caps) = regex.captures(paragraph) {
             let digits = caps.get(1)?.as_str();
@@ -217,6 +229,20 @@ mod tests {
             Family::OrdinalPoint
         );
         assert_eq!(marker("首先祝贺消费者业务取得很大成绩"), None);
+        // Lines of the kinds the outline issue names, written for the test: circled numbers,
+        // 其一/其二, a leading zero.
+        assert_eq!(
+            marker("③坚持问题导向").unwrap(),
+            (Family::Circled, 3, "③".into())
+        );
+        assert_eq!(marker("⑵加强队伍建设").unwrap().0, Family::ArabicParen);
+        assert_eq!(
+            marker("其二，要抓好落实。").unwrap(),
+            (Family::Qi, 2, "其二，".into())
+        );
+        assert_eq!(marker("其二是要抓好落实").unwrap().1, 2);
+        assert_eq!(marker("其中，我们要").map(|m| m.0), None);
+        assert_eq!(marker("02.深化改革").unwrap().1, 2);
     }
 
     #[test]

@@ -76,7 +76,7 @@ fn material(raw: &Path) -> std::io::Result<Material> {
             let chars = line.chars().count();
             if let Some(marker) = pipeline::outline::parse_marker(line) {
                 let rest: String = line[marker.text.len()..].to_string();
-                if marker.family.is_lead_sentence() {
+                if marker.family.is_run_in() {
                     items.push(rest.split('。').next().unwrap_or("").to_string());
                 } else if chars < 60 {
                     headings.push(rest);

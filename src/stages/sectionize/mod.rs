@@ -110,7 +110,7 @@ impl Sectionizer {
         let marked = marked.map(|chars| text.chars().take(chars).collect::<String>());
         let heading = if let Some(marked) = marked.filter(|m| m.len() > marker.text.len()) {
             marked
-        } else if marker.family.is_lead_sentence() {
+        } else if marker.family.is_run_in() {
             text[..first_stop.unwrap_or(text.len())].to_string()
         } else if text.chars().count() <= self.settings.max_heading_chars
             && (first_stop.is_none_or(|end| end == text.len()) || over_points())

@@ -235,6 +235,23 @@ fn a_heading_numbered_1_counts_when_the_text_breaks_off_before_its_2() {
 }
 
 #[test]
+fn circled_numbers_and_qi_points_form_runs() {
+    // Lines of the kinds the outline issue names, written for the test (not a real text).
+    let text = "一、加强学习\n①读原著。要原原本本地读。\n②悟原理。其一，要联系实际。其二，要学以致用。\n二、狠抓落实\n其一，要抓住关键。具体来说要抓重点。\n其二，要压实责任。";
+    let headed: Vec<(u32, String)> = outline(text).into_iter().filter(|(l, _)| *l > 0).collect();
+    let want = [
+        (1, "一、加强学习"),
+        (2, "①读原著。"),
+        (2, "②悟原理。"),
+        (1, "二、狠抓落实"),
+        (2, "其一，要抓住关键。"),
+        (2, "其二，要压实责任。"),
+    ];
+    let got: Vec<(u32, &str)> = headed.iter().map(|(l, h)| (*l, h.as_str())).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn levels_follow_the_order_families_appear_in() {
     let sections = outline(
         "同志们：\n1.讲政治\n一是要学习。学习很重要。\n二是要实践。\n2.讲作风\n正文。\n同志们，散会。",
