@@ -49,6 +49,10 @@ pub(super) fn split_spaced_paragraphs(lines: Vec<Line>, edits: &mut Vec<Edit>) -
 
 /// The paragraphs of `line` when single spaces set them apart (see the module's doc), else None.
 fn spaced_paragraphs(line: &str) -> Option<Vec<&str>> {
+    // Most lines hold no space at all.
+    if line.len() < MIN_LINE_CHARS || !line.contains([' ', '\u{a0}']) {
+        return None;
+    }
     let chars = line.chars().count();
     if chars < MIN_LINE_CHARS {
         return None;

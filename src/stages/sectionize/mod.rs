@@ -1,5 +1,6 @@
 //! Sectionize: the outline of a speech. Headings are paragraphs that start with a numbering marker
-//! (see `outline`) and belong to a run that makes sense: 一, 二, 三 … in order under the same
+//! (see `outline`), that the source's markup marked (`Document::marked_headings`), or short lines
+//! alone between paragraphs (see `runs`), and belong to a run that makes sense: 一, 二, 三 … in order under the same
 //! parent, a run starting at 1 only when its second item follows. Levels come from the order in
 //! which marker families appear in each document. The text before the first heading is a level-0
 //! preamble; a closing paragraph after the last heading that addresses the audience (同志们，…) is a
