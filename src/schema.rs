@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use arrow::array::{
     Array, ArrayRef, BooleanArray, BooleanBuilder, Date32Array, Float64Array, Int32Array,
-    Int32Builder, Int64Array, ListArray, ListBuilder, MapBuilder, RecordBatch, StringArray,
-    StringBuilder, StructBuilder,
+    Int32Builder, Int64Array, ListArray, ListBuilder, RecordBatch, StringArray, StringBuilder,
+    StructBuilder,
 };
 use arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
 
@@ -43,13 +43,15 @@ fn edit_fields() -> Fields {
     ])
 }
 
+fn evidence_fields() -> Fields {
+    Fields::from(vec![utf8("field", false), utf8("text", false)])
+}
+
+/// A list of {field, text} structs rather than a map: Hugging Face `datasets` has no map type, and
+/// every reader (DuckDB, pandas, polars, `datasets`) reads a list of structs as it is.
 fn evidence_field() -> Field {
-    let entries = Field::new(
-        "entries",
-        DataType::Struct(Fields::from(vec![utf8("key", false), utf8("value", true)])),
-        false,
-    );
-    Field::new("evidence", DataType::Map(Arc::new(entries), false), false)
+    let item = Field::new("item", DataType::Struct(evidence_fields()), true);
+    Field::new("evidence", DataType::List(Arc::new(item)), false)
 }
 
 pub fn documents_schema() -> SchemaRef {
@@ -76,7 +78,7 @@ pub fn documents_schema() -> SchemaRef {
         int64("token_count"),
         int32("section_count"),
         int32("body_start_paragraph"),
-        string_list("flags"),
+        string_list("quality_flags"),
         utf8("near_duplicate_of", true),
         Field::new("near_duplicate_similarity", DataType::Float64, true),
         utf8("content_sha256", false),
@@ -161,6 +163,7 @@ pub fn sources_schema() -> SchemaRef {
         utf8("encoding", true),
         utf8("status", false),
         utf8("reason", true),
+        utf8("reason_detail", true),
         string_list("doc_ids"),
         string_list("duplicate_of"),
     ]))
@@ -253,25 +256,32 @@ pub fn documents_batch(rows: &[DocumentRow]) -> Result<RecordBatch> {
         )),
         strings(rows.iter().map(|r| Some(r.doc.content_hash.as_str()))),
         strings(rows.iter().map(|r| Some(r.doc.encoding.as_str()))),
-        evidence_column(&m)?,
+        evidence_column(&m),
         edits_column(rows),
     ];
     batch(documents_schema(), columns, "documents")
 }
 
-/// Each document's evidence: field → the words its value came from.
-fn evidence_column(metadata: &[&crate::model::Metadata]) -> Result<ArrayRef> {
-    let mut evidence = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+/// Each document's evidence: for each field, the words its value came from, in field order.
+fn evidence_column(metadata: &[&crate::model::Metadata]) -> ArrayRef {
+    let mut evidence =
+        ListBuilder::new(StructBuilder::from_fields(evidence_fields(), 0)).with_field(Arc::new(
+            Field::new("item", DataType::Struct(evidence_fields()), true),
+        ));
     for meta in metadata {
         for (field, text) in &meta.evidence {
-            evidence.keys().append_value(field);
-            evidence.values().append_value(text);
+            let item = evidence.values();
+            item.field_builder::<StringBuilder>(0)
+                .expect("field")
+                .append_value(field);
+            item.field_builder::<StringBuilder>(1)
+                .expect("text")
+                .append_value(text);
+            item.append(true);
         }
-        evidence
-            .append(true)
-            .map_err(|e| Error::arrow("building evidence", e))?;
+        evidence.append(true);
     }
-    Ok(Arc::new(evidence.finish()))
+    Arc::new(evidence.finish())
 }
 
 /// Each document's cleaning edits: line, rule, before, after.
@@ -348,6 +358,28 @@ pub fn sections_batch(rows: &[SectionRow]) -> Result<RecordBatch> {
     batch(sections_schema(), columns, "sections")
 }
 
+/// The kind of a file's rejection or copy (`sources.reason`), read off its message
+/// (`sources.reason_detail`), so that a `GROUP BY reason` gives a few rows: `empty`, `binary`,
+/// `encoding`, `too_large`, `too_short`, `unreadable`, `identical_file`, `copies`.
+pub fn reason_kind(detail: &str) -> &'static str {
+    const KINDS: &[(&str, &str)] = &[
+        ("empty file", "empty"),
+        ("no text: ", "empty"),
+        ("binary file", "binary"),
+        ("undetectable encoding", "encoding"),
+        ("file of ", "too_large"),
+        ("no text left after cleaning", "too_short"),
+        ("cannot be read", "unreadable"),
+        ("symlink loop", "unreadable"),
+        ("byte-identical to ", "identical_file"),
+        ("every document is a copy", "copies"),
+    ];
+    KINDS
+        .iter()
+        .find(|(start, _)| detail.starts_with(start))
+        .map_or("other", |(_, kind)| kind)
+}
+
 pub fn sources_batch(rows: &[SourceRecord]) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = vec![
         strings(rows.iter().map(|r| Some(r.source_file.as_str()))),
@@ -357,6 +389,7 @@ pub fn sources_batch(rows: &[SourceRecord]) -> Result<RecordBatch> {
         )),
         strings(rows.iter().map(|r| r.encoding.as_deref())),
         strings(rows.iter().map(|r| Some(r.status.as_str()))),
+        strings(rows.iter().map(|r| r.reason.as_deref().map(reason_kind))),
         strings(rows.iter().map(|r| r.reason.as_deref())),
         string_lists(rows.iter().map(|r| &r.doc_ids)),
         string_lists(rows.iter().map(|r| &r.duplicate_of)),

@@ -164,7 +164,7 @@ fn read_sources(path: &Path) -> Result<HashMap<String, (String, Option<String>)>
         let (file, status, reason) = (
             columns.text("source_file")?,
             columns.text("status")?,
-            columns.text("reason")?,
+            columns.text("reason_detail")?,
         );
         for i in 0..batch.num_rows() {
             sources.insert(

@@ -13,16 +13,27 @@ use crate::common::{pipeline, read_table as table};
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/raw");
 
-/// source_file → (status, reason, encoding)
+/// source_file → (status, reason detail, encoding); every rejected or copied file's reason is one
+/// of the documented kinds.
 fn sources(out: &Path) -> HashMap<String, (String, Option<String>, Option<String>)> {
     let t = table(&out.join("sources.parquet"));
     let col = |name: &str| t.column_by_name(name).unwrap().as_string::<i32>().clone();
     let (files, status, reason, encoding) = (
         col("source_file"),
         col("status"),
-        col("reason"),
+        col("reason_detail"),
         col("encoding"),
     );
+    let kinds = col("reason");
+    for i in (0..t.num_rows()).filter(|&i| kinds.is_valid(i)) {
+        assert_ne!(
+            kinds.value(i),
+            "other",
+            "{}: {}",
+            files.value(i),
+            reason.value(i)
+        );
+    }
     (0..t.num_rows())
         .map(|i| {
             let opt = |a: &arrow::array::StringArray| a.is_valid(i).then(|| a.value(i).to_string());

@@ -622,11 +622,13 @@ fn copies_and_bad_files_are_accounted_for_and_the_run_goes_on() {
         list(&sources, "duplicate_of", gbk),
         list(&sources, "doc_ids", row("002_aa21f67989e96744.txt"))
     );
-    for name in ["empty.txt", "image.png"] {
+    for (name, kind) in [("empty.txt", "empty"), ("image.png", "binary")] {
         let i = row(name);
         assert_eq!(strings(&sources, "status").value(i), "rejected");
-        assert!(sources.column_by_name("reason").unwrap().is_valid(i));
+        assert_eq!(strings(&sources, "reason").value(i), kind, "{name}");
+        assert!(sources.column_by_name("reason_detail").unwrap().is_valid(i));
     }
+    assert_eq!(strings(&sources, "reason").value(copy), "identical_file");
 }
 
 /// The seeds plus a byte copy, a GB18030 copy, a copy with web noise, CRLF and full-width
