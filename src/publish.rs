@@ -222,10 +222,18 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
          WHERE s.level = 1;\n\n\
          SELECT token, count(*) AS n FROM 'tokens.parquet' WHERE NOT is_punct AND NOT is_stopword\n\
          GROUP BY token ORDER BY n DESC LIMIT 20;\n```\n\n\
-         pandas:\n\n```python\nimport pandas as pd\ndocuments = pd.read_parquet(\"documents.parquet\")\n\
-         tokens = pd.read_parquet(\"tokens.parquet\")\n\
-         tokens.merge(pd.read_parquet(\"sections.parquet\"), on=[\"doc_id\", \"section_id\"])\n```\n\n\
-         polars:\n\n```python\nimport polars as pl\npl.read_parquet(\"documents.parquet\").group_by(\"genre\").len()\n```\n\n",
+         pandas (tokens with their section's heading; only the columns needed, since the section's \
+         text copied onto each of its tokens would not fit in memory at corpus scale):\n\n\
+         ```python\nimport pandas as pd\ndocuments = pd.read_parquet(\"documents.parquet\")\n\
+         tokens = pd.read_parquet(\"tokens.parquet\", columns=[\"doc_id\", \"section_id\", \"token\"])\n\
+         headings = pd.read_parquet(\"sections.parquet\", columns=[\"doc_id\", \"section_id\", \"level\", \"heading\"])\n\
+         tokens.merge(headings, on=[\"doc_id\", \"section_id\"])\n```\n\n\
+         polars:\n\n```python\nimport polars as pl\npl.read_parquet(\"documents.parquet\").group_by(\"genre\").len()\n```\n\n\
+         Hugging Face `datasets`: `load_dataset(FOLDER_OR_HUB_NAME, \"sections\")` reads one config per \
+         table (the header above; `documents` is the default); from inside this folder:\n\n\
+         ```python\nfrom datasets import load_dataset\n\
+         documents = load_dataset(\"parquet\", data_files=\"documents.parquet\", split=\"train\")\n\
+         sections = load_dataset(\"parquet\", data_files=\"sections.parquet\", split=\"train\")\n```\n\n",
     );
     // The column-by-column schema, from the project's own documentation.
     let schema = SCHEMA_DOC

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust unit and integration tests, then the interoperability check that loads
-# the sample dataset in DuckDB and pandas (installed here into a virtual environment).
+# the sample dataset in DuckDB, pandas, polars and Hugging Face `datasets` (installed here into a
+# virtual environment), and every code block of the README and of the dataset card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Builds live outside the clone so that reruns on the same machine reuse them.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pipeline/target}"
+# One build for the quick start's two commands: cargo's own target folder, as `cargo run` uses,
+# unless CARGO_TARGET_DIR says otherwise (CI keeps its builds in the user's cache).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 venv="${PIPELINE_VENV:-.venv}"
 
 cargo build --release --locked
@@ -22,6 +24,10 @@ cp -r raw "$work/raw"
 # The README's first command (`cargo run --release -- run`), writing into the scratch folder.
 cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 "$venv/bin/python" tests/interop.py "$work/out"
+# Every Python and SQL block of the READMEs and of the dataset card runs as written.
+"$venv/bin/python" tests/examples.py "$work/out" README.md README.zh-CN.md
+# Every crate the program is built with has a licence the project can ship with (NOTICE.md).
+"$venv/bin/python" tests/licences.py
 
 # Segmentation parity with Python jieba, domain dictionary and the simplified view off.
 (cd "$work" && "$CARGO_TARGET_DIR/release/pipeline" run --out out-plain --set segment.domain_dictionary=false --set segment.simplified_view=false)
