@@ -11,8 +11,16 @@ use crate::io::documents::tagged_documents;
 use crate::model::{Document, SourceRecord};
 use crate::schema::typed_column;
 
-/// The report for every document whose id or source file is `query`.
-pub fn inspect(work: &Path, query: &str) -> Result<String> {
+/// A doc_id prefix this long or longer picks the documents whose id starts with it.
+const MIN_ID_PREFIX: usize = 4;
+
+/// The report for every document whose id (or an id's first characters) or source file is
+/// `query`; a source file may be named as the user has it (`raw/x.txt`, an absolute path, with the
+/// raw folder `raw`). A file that gave no document in the dataset (rejected, a copy) is reported
+/// from `sources`, with why.
+pub fn inspect(work: &Path, raw: &Path, query: &str) -> Result<String> {
+    let file = source_name(raw, query);
+    let id_prefix = query.len() >= MIN_ID_PREFIX && query.bytes().all(|b| b.is_ascii_hexdigit());
     let mut matches = Vec::new();
     let mut near_copies: Vec<(String, String, f64)> = Vec::new();
     for doc in tagged_documents(work)? {
@@ -22,11 +30,16 @@ pub fn inspect(work: &Path, query: &str) -> Result<String> {
         {
             near_copies.push((of.clone(), doc.doc_id.clone(), similarity));
         }
-        if doc.doc_id == query || doc.source_file == query {
+        if doc.source_file == file || id_prefix && doc.doc_id.starts_with(query) {
             matches.push(doc);
         }
     }
+    let sources: Vec<SourceRecord> =
+        read_jsonl(&stage_dir(work, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
     if matches.is_empty() {
+        if let Some(source) = sources.iter().find(|s| s.source_file == file) {
+            return Ok(report_source(source));
+        }
         return Err(Error::Stage {
             stage: "inspect",
             reason: format!(
@@ -40,14 +53,55 @@ pub fn inspect(work: &Path, query: &str) -> Result<String> {
         &stage_dir(work, "sectionize").join("sections.parquet"),
         &wanted,
     )?;
-    let sources: Vec<SourceRecord> =
-        read_jsonl(&stage_dir(work, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
 
     let mut report = String::new();
     for doc in &matches {
         report_document(&mut report, doc, &sections, &sources, &near_copies);
     }
     Ok(report)
+}
+
+/// `query` as a source file's name in the dataset (relative to the raw folder, `/` separators):
+/// the raw folder's path or name taken off the front, `./` too.
+fn source_name(raw: &Path, query: &str) -> String {
+    let path = Path::new(query);
+    let absolute = |p: &Path| std::fs::canonicalize(p).ok();
+    if let (Some(file), Some(folder)) = (absolute(path), absolute(raw))
+        && let Ok(inside) = file.strip_prefix(&folder)
+    {
+        return inside.to_string_lossy().replace('\\', "/");
+    }
+    let query = query.strip_prefix("./").unwrap_or(query);
+    let folder = raw.to_string_lossy();
+    let folder = folder.trim_start_matches("./").trim_end_matches('/');
+    query
+        .strip_prefix(folder)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .unwrap_or(query)
+        .to_string()
+}
+
+/// A raw file that gave no document in the dataset: what became of it and why.
+fn report_source(source: &SourceRecord) -> String {
+    let mut r = format!(
+        "file {}  ({}, {} bytes)\n  {}",
+        source.source_file,
+        source.encoding.as_deref().unwrap_or("not decoded"),
+        source.bytes,
+        source.status
+    );
+    if let Some(reason) = &source.reason {
+        let _ = write!(r, ": {reason}");
+    }
+    r.push('\n');
+    if !source.duplicate_of.is_empty() {
+        let _ = writeln!(
+            r,
+            "  its documents copy {} (inspect those for their metadata)",
+            source.duplicate_of.join(", ")
+        );
+    }
+    r
 }
 
 fn report_document(
@@ -132,6 +186,28 @@ fn report_metadata(r: &mut String, doc: &Document) {
     );
 }
 
+/// How much of an edited line is shown.
+const EDIT_CHARS: usize = 60;
+
+/// The same window of a changed line before and after: from a little before the first character
+/// that differs, so that a change late in a long line shows (…提出,把 → …提出，把).
+fn around_first_difference(before: &str, after: &str) -> (String, String) {
+    let same = before
+        .chars()
+        .zip(after.chars())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let start = same.saturating_sub(EDIT_CHARS / 4);
+    let window = |text: &str| {
+        let shown: String = text.chars().skip(start).take(EDIT_CHARS).collect();
+        match start {
+            0 => shown,
+            _ => format!("…{shown}"),
+        }
+    };
+    (window(before), window(after))
+}
+
 /// Every line cleaning removed or changed, and the rule that did it.
 fn report_cleaning(r: &mut String, doc: &Document) {
     let _ = writeln!(
@@ -140,9 +216,9 @@ fn report_cleaning(r: &mut String, doc: &Document) {
         doc.edits.len()
     );
     for edit in &doc.edits {
-        let before: String = edit.before.chars().take(60).collect();
         match &edit.after {
             None => {
+                let before: String = edit.before.chars().take(EDIT_CHARS).collect();
                 let _ = writeln!(
                     r,
                     "  line {:>4}  {:<20} removed  {before}",
@@ -150,7 +226,7 @@ fn report_cleaning(r: &mut String, doc: &Document) {
                 );
             }
             Some(after) => {
-                let after: String = after.chars().take(60).collect();
+                let (before, after) = around_first_difference(&edit.before, after);
                 let _ = writeln!(
                     r,
                     "  line {:>4}  {:<20} changed  {before}\n  {:>30}→ {}",

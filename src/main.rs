@@ -158,7 +158,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Inspect { doc } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
-            emit(&pipeline::inspect::inspect(&settings.work_dir(), &doc)?)?;
+            let raw = Path::new(&settings.run.raw_dir);
+            emit(&pipeline::inspect::inspect(
+                &settings.work_dir(),
+                raw,
+                &doc,
+            )?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate(args) => evaluate(&settings, args),

@@ -852,9 +852,49 @@ fn inspect_explains_a_document() {
     ] {
         assert!(report.contains(expected), "{expected:?} not in\n{report}");
     }
+    // The same file named as a user has it, and the document by the first characters of its id.
+    let doc_id = report.split_whitespace().nth(1).unwrap().to_string();
+    let absolute = work.path("raw/002_aa21f67989e96744.txt");
+    for query in [
+        "raw/002_aa21f67989e96744.txt",
+        "./raw/002_aa21f67989e96744.txt",
+        absolute.to_str().unwrap(),
+        &doc_id[..6],
+    ] {
+        let output = work.pipeline(&["inspect", query]);
+        let again = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            again.starts_with(&format!("document {doc_id}")),
+            "{query}: {again}"
+        );
+    }
     let missing = work.pipeline(&["inspect", "nope"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nope"));
+}
+
+#[test]
+fn inspect_says_why_a_file_gave_no_document() {
+    let work = Workdir::with_seeds();
+    std::fs::write(work.path("raw/empty.txt"), b"").unwrap();
+    std::fs::copy(
+        work.path("raw/003_a355b8969e69a675.txt"),
+        work.path("raw/copy.txt"),
+    )
+    .unwrap();
+    work.run_ok(&["run"]);
+    let report = |query: &str| {
+        let output = work.pipeline(&["inspect", query]);
+        assert!(output.status.success(), "{query}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    assert!(report("raw/empty.txt").contains("rejected: empty file"));
+    let copy = report("copy.txt");
+    assert!(
+        copy.contains("duplicate: byte-identical to 003_a355b8969e69a675.txt"),
+        "{copy}"
+    );
+    assert!(copy.contains("its documents copy "), "{copy}");
 }
 
 #[test]
@@ -879,7 +919,10 @@ fn stats_summarise_the_dataset() {
     ] {
         assert!(report.contains(row), "{row:?} not in\n{report}");
     }
-    assert!(!report.contains("null") && !report.contains("u32"), "{report}");
+    assert!(
+        !report.contains("null") && !report.contains("u32"),
+        "{report}"
+    );
     let tokens = work.table("tokens").num_rows();
     assert!(report.contains(&format!("tokens: {tokens}")));
 }
