@@ -49,7 +49,7 @@ impl Error {
     pub fn setting(key: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Setting {
             key: key.into(),
-            reason: reason.into(),
+            reason: in_plain_words(&reason.into()),
         }
     }
 
@@ -65,5 +65,39 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+}
+
+/// A settings message without Rust's type names: serde's "expected usize" says "expected a whole
+/// number (0 or more)" to a user who never wrote Rust.
+fn in_plain_words(reason: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("usize", "a whole number (0 or more)"),
+        ("u64", "a whole number (0 or more)"),
+        ("u32", "a whole number (0 or more)"),
+        ("u16", "a whole number (0 or more)"),
+        ("u8", "a whole number (0 or more)"),
+        ("i64", "a whole number"),
+        ("i32", "a whole number"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+    ];
+    let mut plain = reason.to_string();
+    for (rust, words) in WORDS {
+        plain = plain.replace(&format!("expected {rust}"), &format!("expected {words}"));
+    }
+    plain
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn settings_messages_name_no_rust_type() {
+        let error =
+            super::Error::setting("run.threads", "invalid type: string \"x\", expected usize");
+        assert_eq!(
+            error.to_string(),
+            "setting `run.threads`: invalid type: string \"x\", expected a whole number (0 or more)"
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::io::artifact::{read_jsonl, stage_dir};
 use crate::io::documents::tagged_documents;
 use crate::model::{Document, SourceRecord};
+use crate::progress::counted;
 use crate::schema::typed_column;
 
 /// A doc_id prefix this long or longer picks the documents whose id starts with it.
@@ -169,10 +170,10 @@ fn report_metadata(r: &mut String, doc: &Document) {
     }
     let _ = writeln!(
         r,
-        "  counts        {} characters, {} paragraphs, {} tokens; body from paragraph {}",
-        doc.text.chars().count(),
-        meta.paragraph_count,
-        meta.token_count,
+        "  counts        {}, {}, {}; body from paragraph {}",
+        counted(doc.text.chars().count() as u64, "character", "characters"),
+        counted(meta.paragraph_count, "paragraph", "paragraphs"),
+        counted(meta.token_count, "token", "tokens"),
         meta.body_start
     );
     let _ = writeln!(
@@ -212,8 +213,8 @@ fn around_first_difference(before: &str, after: &str) -> (String, String) {
 fn report_cleaning(r: &mut String, doc: &Document) {
     let _ = writeln!(
         r,
-        "\ncleaning ({} lines removed or changed)",
-        doc.edits.len()
+        "\ncleaning ({} removed or changed)",
+        counted(doc.edits.len() as u64, "line", "lines")
     );
     for edit in &doc.edits {
         match &edit.after {
@@ -242,7 +243,8 @@ fn report_cleaning(r: &mut String, doc: &Document) {
 
 fn report_outline(r: &mut String, doc: &Document, sections: &[OutlineRow]) {
     let outline: Vec<&OutlineRow> = sections.iter().filter(|s| s.doc_id == doc.doc_id).collect();
-    let _ = writeln!(r, "\noutline ({} sections)", outline.len());
+    let sections = counted(outline.len() as u64, "section", "sections");
+    let _ = writeln!(r, "\noutline ({sections})");
     for s in outline {
         let indent = "  ".repeat(s.level.max(1) as usize);
         let label = match (&s.heading, s.level) {

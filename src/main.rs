@@ -40,23 +40,50 @@ struct Cli {
     /// Override one setting for this run, e.g. --set segment.domain_dictionary=false (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE", global = true)]
     overrides: Vec<String>,
-    /// Folder of raw text files (overrides run.raw_dir).
-    #[arg(long, global = true)]
-    raw: Option<String>,
-    /// Output folder (overrides run.out_dir).
-    #[arg(long, global = true)]
-    out: Option<String>,
-    /// Worker threads (overrides run.threads; the output is the same whatever the number).
-    #[arg(long, short = 'j', value_name = "N", global = true)]
-    threads: Option<usize>,
-    /// Print only warnings and errors.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
-    quiet: bool,
-    /// Also print what became of every raw file.
-    #[arg(long, short, global = true)]
-    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The folders a command reads (each subcommand takes those that apply to it).
+#[derive(clap::Args, Default)]
+struct Folders {
+    /// Folder of raw text files (overrides run.raw_dir).
+    #[arg(long)]
+    raw: Option<String>,
+    /// Output folder (overrides run.out_dir).
+    #[arg(long)]
+    out: Option<String>,
+}
+
+/// The output folder alone, for the commands that only read the dataset.
+#[derive(clap::Args, Default)]
+struct OutFolder {
+    /// Output folder (overrides run.out_dir).
+    #[arg(long)]
+    out: Option<String>,
+}
+
+/// How the stages run and how much they say.
+#[derive(clap::Args, Default)]
+struct Work {
+    /// Worker threads (overrides run.threads; the output is the same whatever the number).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+    /// Print only warnings and errors.
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also print what became of every raw file.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// What a rerun of one stage takes.
+#[derive(clap::Args)]
+struct StageArgs {
+    #[command(flatten)]
+    folders: Folders,
+    #[command(flatten)]
+    work: Work,
 }
 
 #[derive(Subcommand)]
@@ -72,37 +99,96 @@ enum Command {
         /// Exit with code 3 if any raw file was rejected.
         #[arg(long)]
         strict: bool,
+        #[command(flatten)]
+        folders: Folders,
+        #[command(flatten)]
+        work: Work,
     },
     /// Rerun the clean stage: raw files → clean documents.
-    Clean,
+    Clean(StageArgs),
     /// Rerun the dedupe stage from clean's output.
-    Dedupe,
+    Dedupe(StageArgs),
     /// Rerun the segment stage from dedupe's output.
-    Segment,
+    Segment(StageArgs),
     /// Rerun the tag stage from dedupe's and segment's output.
-    Tag,
+    Tag(StageArgs),
     /// Rerun the sectionize stage and publish the final tables.
-    Sectionize,
+    Sectionize(StageArgs),
     /// Check a dataset folder against its manifest.json and name any file that differs.
     Verify {
         /// The dataset folder [default: the output folder].
         dir: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutFolder,
     },
-    /// Explain one document (by doc_id or source file): metadata with evidence, cleaning edits,
-    /// outline, copies.
+    /// Explain one document (by doc_id or its first characters, or by source file): metadata with
+    /// evidence, cleaning edits, outline, copies; for a file that gave no document, why.
     Inspect {
-        /// A doc_id or a source file path relative to the raw folder.
+        /// A doc_id (or its first characters), or a source file: x.txt, raw/x.txt, a full path.
         doc: String,
+        #[command(flatten)]
+        folders: Folders,
     },
     /// Score the dataset against a gold file of hand-checked facts (docs/GOLD.md): share of fields
     /// right, heading precision and recall, document counts, noise left, every mismatch.
     Evaluate(EvaluateArgs),
     /// Summarise the dataset: documents by year, genre and speaker; sections by level; tokens;
-    /// sources by status.
+    /// raw files by status and reason.
     #[cfg(feature = "stats")]
-    Stats,
+    Stats {
+        #[command(flatten)]
+        out: OutFolder,
+    },
     /// Print the effective settings as TOML.
-    Config,
+    Config {
+        #[command(flatten)]
+        folders: Folders,
+        #[command(flatten)]
+        work: Work,
+    },
+}
+
+impl Command {
+    /// The raw and output folders and the worker threads the command line names, if any.
+    fn overrides(&self) -> (Option<&str>, Option<&str>, Option<usize>) {
+        let (folders, out, work) = match self {
+            Command::Run { folders, work, .. } | Command::Config { folders, work } => {
+                (Some(folders), None, Some(work))
+            }
+            Command::Clean(a)
+            | Command::Dedupe(a)
+            | Command::Segment(a)
+            | Command::Tag(a)
+            | Command::Sectionize(a) => (Some(&a.folders), None, Some(&a.work)),
+            Command::Inspect { folders, .. } => (Some(folders), None, None),
+            Command::Verify { out, .. } => (None, Some(out), None),
+            #[cfg(feature = "stats")]
+            Command::Stats { out } => (None, Some(out), None),
+            Command::Evaluate(args) => (None, Some(&args.out), None),
+        };
+        let raw = folders.and_then(|f| f.raw.as_deref());
+        let out = folders
+            .and_then(|f| f.out.as_deref())
+            .or(out.and_then(|o| o.out.as_deref()));
+        (raw, out, work.and_then(|w| w.threads))
+    }
+
+    /// How much the stages say.
+    fn talk(&self) -> Talk {
+        let work = match self {
+            Command::Run { work, .. } | Command::Config { work, .. } => Some(work),
+            Command::Clean(a)
+            | Command::Dedupe(a)
+            | Command::Segment(a)
+            | Command::Tag(a)
+            | Command::Sectionize(a) => Some(&a.work),
+            _ => None,
+        };
+        Talk {
+            quiet: work.is_some_and(|w| w.quiet),
+            verbose: work.is_some_and(|w| w.verbose),
+        }
+    }
 }
 
 /// What `pipeline evaluate` takes.
@@ -122,6 +208,8 @@ struct EvaluateArgs {
     /// Count headings down to this level only (for gold files that list the upper levels).
     #[arg(long, value_name = "N", default_value_t = 99)]
     max_level: i32,
+    #[command(flatten)]
+    out: OutFolder,
 }
 
 fn main() -> ExitCode {
@@ -138,25 +226,23 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = load_settings(&cli)?;
-    let talk = Talk {
-        quiet: cli.quiet,
-        verbose: cli.verbose,
-    };
+    let talk = cli.command.talk();
     match cli.command {
         Command::Run {
             from,
             force,
             strict,
+            ..
         } => run_from(&settings, talk, from, force, strict),
-        Command::Clean => single_stage(&settings, talk, StageId::Clean),
-        Command::Dedupe => single_stage(&settings, talk, StageId::Dedupe),
-        Command::Segment => single_stage(&settings, talk, StageId::Segment),
-        Command::Tag => single_stage(&settings, talk, StageId::Tag),
-        Command::Sectionize => single_stage(&settings, talk, StageId::Sectionize),
-        Command::Verify { dir } => {
+        Command::Clean(_) => single_stage(&settings, talk, StageId::Clean),
+        Command::Dedupe(_) => single_stage(&settings, talk, StageId::Dedupe),
+        Command::Segment(_) => single_stage(&settings, talk, StageId::Segment),
+        Command::Tag(_) => single_stage(&settings, talk, StageId::Tag),
+        Command::Sectionize(_) => single_stage(&settings, talk, StageId::Sectionize),
+        Command::Verify { dir, .. } => {
             verify(&dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir)))
         }
-        Command::Inspect { doc } => {
+        Command::Inspect { doc, .. } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
             let raw = Path::new(&settings.run.raw_dir);
             emit(&pipeline::inspect::inspect(
@@ -168,12 +254,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Evaluate(args) => evaluate(&settings, args),
         #[cfg(feature = "stats")]
-        Command::Stats => {
+        Command::Stats { .. } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
             emit(&pipeline::stats::stats(Path::new(&settings.run.out_dir))?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Config => {
+        Command::Config { .. } => {
             emit(&settings.to_toml())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -188,13 +274,14 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
         default.exists().then_some(default)
     });
     let mut overrides = cli.overrides.clone();
-    if let Some(raw) = &cli.raw {
+    let (raw, out, threads) = cli.command.overrides();
+    if let Some(raw) = raw {
         overrides.push(format!("run.raw_dir={}", toml_string(raw)));
     }
-    if let Some(threads) = cli.threads {
+    if let Some(threads) = threads {
         overrides.push(format!("run.threads={threads}"));
     }
-    if let Some(out) = &cli.out {
+    if let Some(out) = out {
         overrides.push(format!("run.out_dir={}", toml_string(out)));
     }
     Ok(Settings::load(config.as_deref(), &overrides)?)
@@ -256,10 +343,10 @@ fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
     has_dataset(dir)?;
     let problems = pipeline::publish::verify(dir)?;
     for problem in &problems {
-        eprintln!("differs: {}", dir.join(problem).display());
+        println!("differs: {}", dir.join(problem).display());
     }
     if problems.is_empty() {
-        eprintln!("{}: every file matches manifest.json", dir.display());
+        println!("{}: every file matches manifest.json", dir.display());
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
@@ -274,6 +361,7 @@ fn evaluate(settings: &Settings, args: EvaluateArgs) -> anyhow::Result<ExitCode>
         min_fields,
         min_headings,
         max_level,
+        ..
     } = args;
     use pipeline::evaluate;
     let gold = evaluate::read_gold(&gold)?;

@@ -99,6 +99,14 @@ impl Drop for Progress {
     }
 }
 
+/// `n` and its noun, in the singular for one: "1 paragraph", "3 paragraphs", "1 copy", "2 copies".
+pub fn counted(n: impl Into<u64>, one: &str, many: &str) -> String {
+    match n.into() {
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +124,12 @@ mod tests {
         assert_eq!(duration(42.4), "42 s");
         assert_eq!(duration(600.0), "10 min");
         assert_eq!(duration(3900.0 * 2.0), "2 h 10 min");
+    }
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(counted(1u64, "paragraph", "paragraphs"), "1 paragraph");
+        assert_eq!(counted(0u64, "copy", "copies"), "0 copies");
+        assert_eq!(counted(2u32, "copy", "copies"), "2 copies");
     }
 }

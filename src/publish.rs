@@ -206,8 +206,11 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
         ));
     }
     card.push_str(&format!(
-        "\nMade by `pipeline` {} from the raw files listed in `sources`. `manifest.json` holds the \
-         SHA-256 of every file; `pipeline verify` checks them.\n\n",
+        "\nMade by `pipeline` {} from the raw files listed in `sources` (each one kept, a copy or \
+         rejected, with the reason). `manifest.json` holds the SHA-256 of every file; `pipeline \
+         verify` checks them. Paragraphs found in many documents (boilerplate the cleaning rules \
+         may have missed) are not published: whoever made the dataset finds the commonest in the \
+         work folder's `dedupe/repeated_paragraphs.jsonl`, named by `pipeline run`.\n\n",
         env!("CARGO_PKG_VERSION")
     ));
     card.push_str("## Licence and citation\n\n");

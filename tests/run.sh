@@ -41,7 +41,7 @@ pipeline="$CARGO_TARGET_DIR/release/pipeline"
 "$pipeline" evaluate tests/fixtures/gold_seeds.json --out "$work/out" --min-fields 1 --min-headings 1 >/dev/null
 cp -r tests/fixtures/dev/raw "$work/dev-raw"
 "$pipeline" run --quiet --raw "$work/dev-raw" --out "$work/dev-out"
-"$pipeline" evaluate tests/fixtures/dev/gold.json --out "$work/dev-out" --quiet \
+"$pipeline" evaluate tests/fixtures/dev/gold.json --out "$work/dev-out" \
   --min-fields 0.981 --min-headings 0.992 | sed -n '/^fields/,/^  all/p;/^headings:/p;/^noise:/p;/^  macro average/p'
 # The same figures as the reference scorer of the gold format (an independent implementation).
 "$venv/bin/python" tests/scorer_agrees.py "$pipeline" "$work/out" tests/fixtures/gold_seeds.json

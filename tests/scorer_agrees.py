@@ -15,7 +15,7 @@ ref = json.loads(subprocess.run(
     [sys.executable, os.path.join(here, "scorer", "score.py"), out, gold, "--json"],
     check=True, capture_output=True, text=True).stdout)
 ours = json.loads(subprocess.run(
-    [pipeline, "evaluate", gold, "--json", "--out", out, "--quiet"],
+    [pipeline, "evaluate", gold, "--json", "--out", out],
     check=True, capture_output=True, text=True).stdout)
 
 h = ref["headings"]

@@ -23,6 +23,7 @@ use crate::io::artifact::{
 };
 use crate::io::documents::KEPT_FILE;
 use crate::model::{Document, KeptDocument, STATUS_DUPLICATE, SourceRecord};
+use crate::progress::counted;
 use crate::settings::{DedupeSettings, NearCopies, Settings};
 use crate::stages::{Context, Items, Stage};
 
@@ -434,7 +435,8 @@ impl Stage for Dedupe {
 
         // Boilerplate that cleaning missed: reported so the noise rules can be improved.
         let top = sink.repeated.top(50);
-        let mut report = JsonlWriter::create(&output.file("repeated_paragraphs.jsonl"))?;
+        let report_path = output.file("repeated_paragraphs.jsonl");
+        let mut report = JsonlWriter::create(&report_path)?;
         for (text, documents) in &top {
             report.write(&serde_json::json!({ "paragraph": text, "documents": documents }))?;
         }
@@ -445,14 +447,18 @@ impl Stage for Dedupe {
                 text.chars().take(40).collect::<String>()
             );
         }
+        let repeated = sink.repeated.top(usize::MAX).len();
+        let listed = match repeated {
+            0 => String::new(),
+            _ => format!(" (the commonest in {})", report_path.display()),
+        };
         Ok(format!(
-            "{} documents kept, {} exact copies dropped, {} near copies flagged, \
-             {} dropped, {} paragraphs repeated across documents",
-            sink.kept,
-            sink.exact_copies,
-            sink.near_flagged,
+            "{} kept, {} dropped, {} flagged, {} dropped, {} across documents{listed}",
+            counted(sink.kept as u64, "document", "documents"),
+            counted(sink.exact_copies as u64, "exact copy", "exact copies"),
+            counted(sink.near_flagged as u64, "near copy", "near copies"),
             sink.near_dropped,
-            sink.repeated.top(usize::MAX).len()
+            counted(repeated as u64, "paragraph repeated", "paragraphs repeated"),
         ))
     }
 }

@@ -22,7 +22,7 @@ fn seeds_dataset() -> tempfile::TempDir {
     let raw = Path::new(ROOT).join("raw");
     let out = pipeline(
         dir.path(),
-        &["--quiet", "--raw", raw.to_str().unwrap(), "run"],
+        &["run", "--quiet", "--raw", raw.to_str().unwrap()],
     );
     assert!(
         out.status.success(),

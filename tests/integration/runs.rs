@@ -597,8 +597,7 @@ fn copies_and_bad_files_are_accounted_for_and_the_run_goes_on() {
     assert!(stderr.contains("image.png: rejected: binary"), "{stderr}");
     // The summary accounts for every file, the byte-identical copy too.
     assert!(
-        stderr
-            .contains("9 files → 7 documents, 2 rejected, 1 byte-identical copies of other files"),
+        stderr.contains("9 files → 7 documents, 2 rejected, 1 byte-identical copy of other files"),
         "{stderr}"
     );
 
@@ -780,8 +779,11 @@ fn the_dataset_describes_itself_and_verify_finds_changes() {
         work.table("tokens").num_rows()
     );
 
-    let stderr = work.run_ok(&["verify"]);
-    assert!(stderr.contains("every file matches"), "{stderr}");
+    // verify reports on stdout, as a check a script reads.
+    let output = work.pipeline(&["verify"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("every file matches"), "{stdout}");
     // Alter one table: verify names it and fails.
     let path = work.path("out/sections.parquet");
     let mut bytes = std::fs::read(&path).unwrap();
@@ -791,10 +793,10 @@ fn the_dataset_describes_itself_and_verify_finds_changes() {
     std::fs::write(&path, bytes).unwrap();
     let output = work.pipeline(&["verify", "out"]);
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stderr.contains("sections.parquet") && !stderr.contains("tokens.parquet"),
-        "{stderr}"
+        stdout.contains("sections.parquet") && !stdout.contains("tokens.parquet"),
+        "{stdout}"
     );
 }
 

@@ -16,6 +16,7 @@ use crate::io::artifact::{
 };
 use crate::io::raw::list_raw_files;
 use crate::model::{Document, STATUS_DUPLICATE, STATUS_KEPT, STATUS_REJECTED, SourceRecord};
+use crate::progress::counted;
 use crate::settings::Settings;
 use crate::stages::{Context, Items, Stage};
 
@@ -316,11 +317,15 @@ impl Stage for Clean {
         };
         let copies = match copies {
             0 => String::new(),
-            n => format!(", {n} byte-identical copies of other files"),
+            n => format!(
+                ", {} of other files",
+                counted(n as u64, "byte-identical copy", "byte-identical copies")
+            ),
         };
         Ok(format!(
-            "{} files → {documents} documents, {rejected} rejected{copies}{reused}",
-            sources.len()
+            "{} → {}, {rejected} rejected{copies}{reused}",
+            counted(sources.len() as u64, "file", "files"),
+            counted(documents as u64, "document", "documents"),
         ))
     }
 }

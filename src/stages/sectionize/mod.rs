@@ -502,9 +502,13 @@ impl Stage for Sectionize {
         )?;
         sources_writer.write(schema::sources_batch(&sources)?)?;
         sources_writer.finish()?;
+        use crate::progress::counted;
         Ok(format!(
-            "{document_rows} documents, {section_rows} sections, {token_rows} tokens, {} sources",
-            sources.len()
+            "{}, {}, {}, {}",
+            counted(document_rows, "document", "documents"),
+            counted(section_rows, "section", "sections"),
+            counted(token_rows, "token", "tokens"),
+            counted(sources.len() as u64, "source", "sources"),
         ))
     }
 }

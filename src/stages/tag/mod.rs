@@ -280,7 +280,8 @@ impl Stage for Tagger {
     fn finish(&self, _cx: &Context, sink: Self::Sink, _: &StageOutput) -> Result<String> {
         let (writer, documents, dated) = sink;
         writer.finish()?;
-        Ok(format!("{documents} documents tagged, {dated} with a date"))
+        let documents = crate::progress::counted(documents as u64, "document", "documents");
+        Ok(format!("{documents} tagged, {dated} with a date"))
     }
 }
 
