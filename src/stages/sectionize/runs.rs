@@ -28,6 +28,8 @@ pub(super) static DATED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock
 /// An unnumbered heading is at least this long: a photo's caption left in the text (活动现场, 曹骥讲党课)
 /// is shorter.
 pub(super) const MIN_UNNUMBERED_CHARS: usize = 6;
+/// …and at most this long.
+const MAX_UNNUMBERED_CHARS: usize = 60;
 
 /// A short line standing alone between two paragraphs of prose, without a sentence's end or a
 /// clause's (no 。！？； anywhere, not ending in ：，、; or one question ending in ？), is an unnumbered
@@ -44,7 +46,14 @@ pub(super) fn unnumbered_heading(
     broken_off: bool,
 ) -> Option<Candidate> {
     let line = paragraphs[i].trim();
+    // Most paragraphs are prose, far longer than a heading: ruled out before any other look.
+    if line.len() > MAX_UNNUMBERED_CHARS * 4 {
+        return None;
+    }
     let chars = line.chars().count();
+    if !(MIN_UNNUMBERED_CHARS..=MAX_UNNUMBERED_CHARS).contains(&chars) {
+        return None;
+    }
     let ends_a_sentence = |p: &str| {
         p.trim_end()
             .trim_end_matches(['”', '’', '」', '）', ')'])
@@ -58,22 +67,23 @@ pub(super) fn unnumbered_heading(
     // 05月19日 01 版）), a line mostly not Chinese (日期：Thu, 25 Jun 2020 …), a reporter's credit or a
     // byline (本报记者 王乐文 方 敏).
     let first = line.chars().next()?;
-    let han = line.chars().filter(|c| crate::io::raw::is_han(*c)).count();
-    let shaped_otherwise = line.contains('/')
-        || !(crate::io::raw::is_han(first) || "“《「".contains(first))
-        || DATED.is_match(line)
-        || han * 2 < chars
-        || crate::stages::tag::is_credit(line)
-        || crate::stages::tag::is_byline(line);
-    let alone = !shaped_otherwise
-        && (MIN_UNNUMBERED_CHARS..=60).contains(&chars)
-        && !body.contains(['。', '！', '？', '；', '!', '?', ';'])
+    let han = || line.chars().filter(|c| crate::io::raw::is_han(*c)).count();
+    let shaped_otherwise = || {
+        line.contains('/')
+            || !(crate::io::raw::is_han(first) || "“《「".contains(first))
+            || han() * 2 < chars
+            || DATED.is_match(line)
+            || crate::stages::tag::is_credit(line)
+            || crate::stages::tag::is_byline(line)
+    };
+    let alone = !body.contains(['。', '！', '？', '；', '!', '?', ';'])
         && !line.ends_with(['：', ':', '，', ',', '、', '—', '―', '…'])
         && (below_header || ends_a_sentence(before))
         && (after.contains(['。', '！', '？'])
             || after.ends_with(['：', ':'])
             || broken_off && i + 2 == paragraphs.len())
-        && after.chars().count() > chars;
+        && after.chars().count() > chars
+        && !shaped_otherwise();
     alone.then(|| Candidate {
         paragraph: i,
         marker: Marker {
