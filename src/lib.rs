@@ -21,6 +21,8 @@ pub mod names;
 pub mod outline;
 pub mod progress;
 pub mod publish;
+#[cfg(feature = "stats")]
+pub mod report;
 pub mod runner;
 pub mod schema;
 pub mod settings;

@@ -139,6 +139,13 @@ enum Command {
         #[command(flatten)]
         out: OutFolder,
     },
+    /// Write report.html into the dataset folder: the dataset at a glance (charts, field coverage,
+    /// quality flags, the account of raw files, the documents), one self-contained page.
+    #[cfg(feature = "stats")]
+    Report {
+        #[command(flatten)]
+        out: OutFolder,
+    },
     /// Print the effective settings as TOML.
     Config {
         #[command(flatten)]
@@ -163,7 +170,7 @@ impl Command {
             Command::Inspect { folders, .. } => (Some(folders), None, None),
             Command::Verify { out, .. } => (None, Some(out), None),
             #[cfg(feature = "stats")]
-            Command::Stats { out } => (None, Some(out), None),
+            Command::Stats { out } | Command::Report { out } => (None, Some(out), None),
             Command::Evaluate(args) => (None, Some(&args.out), None),
         };
         let raw = folders.and_then(|f| f.raw.as_deref());
@@ -253,6 +260,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Evaluate(args) => evaluate(&settings, args),
+        #[cfg(feature = "stats")]
+        Command::Report { .. } => {
+            let out = Path::new(&settings.run.out_dir);
+            has_dataset(out)?;
+            let path = pipeline::report::write(out)?;
+            println!("{}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         #[cfg(feature = "stats")]
         Command::Stats { .. } => {
             has_dataset(Path::new(&settings.run.out_dir))?;

@@ -9,7 +9,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-fn read(out: &Path, table: &str, columns: &[&str]) -> Result<DataFrame> {
+pub(crate) fn read(out: &Path, table: &str, columns: &[&str]) -> Result<DataFrame> {
     let path = out.join(format!("{table}.parquet"));
     let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
     ParquetReader::new(file)
@@ -18,7 +18,7 @@ fn read(out: &Path, table: &str, columns: &[&str]) -> Result<DataFrame> {
         .map_err(|e| polars_error(&path, e))
 }
 
-fn polars_error(path: &Path, e: PolarsError) -> Error {
+pub(crate) fn polars_error(path: &Path, e: PolarsError) -> Error {
     Error::BadFile {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -27,7 +27,7 @@ fn polars_error(path: &Path, e: PolarsError) -> Error {
 
 /// Rows per value of `by`: in value order when `by_value`, else most frequent first (ties in value
 /// order); missing values last.
-fn count_by(df: &DataFrame, by: &str, by_value: bool, path: &Path) -> Result<DataFrame> {
+pub(crate) fn count_by(df: &DataFrame, by: &str, by_value: bool, path: &Path) -> Result<DataFrame> {
     df.group_by([by])
         .and_then(|g| g.select([by]).count())
         .and_then(|c| {
@@ -173,7 +173,7 @@ pub fn stats(out: &Path) -> Result<String> {
 }
 
 /// The calendar year of each document's date (null where undated).
-fn years(documents: &DataFrame) -> PolarsResult<Vec<Option<i32>>> {
+pub(crate) fn years(documents: &DataFrame) -> PolarsResult<Vec<Option<i32>>> {
     let days = documents.column("date")?.cast(&DataType::Int32)?;
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     Ok(days

@@ -876,6 +876,46 @@ fn inspect_explains_a_document() {
 }
 
 #[test]
+fn the_report_shows_the_dataset_and_runs_nothing_a_raw_file_holds() {
+    let work = Workdir::with_seeds();
+    // Lines written for the test: markup a raw file may hold, in its title and its text.
+    // The file's name is shown in the list of documents.
+    std::fs::write(
+        work.path("raw/<img src=x onerror=alert(2)>.txt"),
+        "<script>alert(1)</script>关于加强机关作风建设的讲话\n同志们：\n\
+         今天我们召开会议，<img src=x onerror=\"alert(2)\">研究部署机关作风建设工作。\
+         大家要提高认识，狠抓落实，确保各项任务落到实处，推动机关作风建设不断取得新成效。\n",
+    )
+    .unwrap();
+    work.run_ok(&["run"]);
+    let output = work.pipeline(&["report"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = std::fs::read_to_string(work.path("out/report.html")).unwrap();
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(2)&gt;.txt"),
+        "the planted file name is shown"
+    );
+    assert!(
+        !page.contains("<script") && !page.contains("<img"),
+        "nothing planted is markup"
+    );
+    assert!(
+        page.contains("<svg") && page.contains("刘小英"),
+        "charts and a known speaker"
+    );
+    // The same dataset gives the same page.
+    work.pipeline(&["report"]);
+    assert_eq!(
+        std::fs::read_to_string(work.path("out/report.html")).unwrap(),
+        page
+    );
+}
+
+#[test]
 fn inspect_says_why_a_file_gave_no_document() {
     let work = Workdir::with_seeds();
     std::fs::write(work.path("raw/empty.txt"), b"").unwrap();

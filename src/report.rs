@@ -1,0 +1,328 @@
+//! `pipeline report`: the dataset at a glance, as one self-contained HTML page (`report.html` in the
+//! dataset folder): documents by year and genre, the most frequent speakers, text lengths, how much
+//! of each metadata field was found, quality flags, the account of raw files, and a list of the
+//! documents. No network: styles inline, charts as inline `<svg>`.
+//!
+//! The charts are hand-written SVG (bars and labels): plotters' SVG backend draws no axis labels
+//! without a font backend, and its font backends measure text with the machine's fonts, so the page
+//! would differ between machines. Every text the page shows comes from raw files and is escaped.
+//! The same dataset gives the same bytes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::stats::{count_by, polars_error, read, years};
+
+/// The page's file in the dataset folder.
+pub const REPORT_FILE: &str = "report.html";
+/// The list of documents shows at most this many (the first by date, then id).
+const MAX_LISTED: usize = 2000;
+
+/// Writes `report.html` into the dataset folder `out`; returns its path.
+pub fn write(out: &Path) -> Result<PathBuf> {
+    let page = render(out)?;
+    let path = out.join(REPORT_FILE);
+    let partial = out.join(format!("{REPORT_FILE}.partial"));
+    std::fs::write(&partial, page).map_err(|e| Error::io(&partial, e))?;
+    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}
+
+/// The page for the dataset folder `out`.
+pub fn render(out: &Path) -> Result<String> {
+    let documents_path = out.join("documents.parquet");
+    let columns = [
+        "doc_id",
+        "source_file",
+        "title",
+        "speaker",
+        "speaker_role",
+        "date",
+        "occasion",
+        "genre",
+        "char_count",
+    ];
+    let mut documents = read(out, "documents", &columns)?;
+    let bad = |e| polars_error(&documents_path, e);
+    let year = years(&documents).map_err(bad)?;
+    documents
+        .with_column(Column::new("year".into(), year))
+        .map_err(bad)?;
+    let sources_path = out.join("sources.parquet");
+    let sources = read(out, "sources", &["source_file", "status", "reason"])?;
+
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<p class=\"lead\">{} documents from {} raw files.</p>",
+        documents.height(),
+        sources.height()
+    );
+    let by_year = count_by(&documents, "year", true, &documents_path)?;
+    body.push_str(&bar_chart(
+        "Documents by year",
+        &rows(&by_year, "(no date)"),
+    ));
+    let by_genre = count_by(&documents, "genre", false, &documents_path)?;
+    body.push_str(&bar_chart("Documents by genre", &rows(&by_genre, "(none)")));
+    let by_speaker = count_by(&documents, "speaker", false, &documents_path)?;
+    let speakers: Vec<(String, u64)> = rows(&by_speaker, "(unknown)")
+        .into_iter()
+        .take(20)
+        .collect();
+    body.push_str(&bar_chart("The most frequent speakers", &speakers));
+    body.push_str(&bar_chart(
+        "Text length (characters)",
+        &length_buckets(&documents).map_err(bad)?,
+    ));
+    body.push_str(&coverage(&documents));
+    body.push_str(&bar_chart("Quality flags", &flag_counts(out)?));
+    let by_status = count_by(&sources, "status", false, &sources_path)?;
+    body.push_str(&bar_chart("Raw files by status", &rows(&by_status, "")));
+    let by_reason = count_by(&sources, "reason", false, &sources_path)?;
+    let reasons: Vec<(String, u64)> = rows(&by_reason, "")
+        .into_iter()
+        .filter(|(reason, _)| !reason.is_empty())
+        .collect();
+    if !reasons.is_empty() {
+        body.push_str(&bar_chart(
+            "Raw files rejected or copies, by reason",
+            &reasons,
+        ));
+    }
+    body.push_str(&document_list(&documents).map_err(bad)?);
+    Ok(page(&body))
+}
+
+/// `text` safe inside HTML text and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A count table's rows as (value, count), a null value shown as `missing`.
+fn rows(counts: &DataFrame, missing: &str) -> Vec<(String, u64)> {
+    let values = &counts.columns()[0];
+    let numbers = &counts.columns()[1];
+    (0..counts.height())
+        .map(|i| {
+            let value = match values.get(i) {
+                Ok(AnyValue::Null) | Err(_) => missing.to_string(),
+                Ok(v) => v.get_str().map_or_else(|| v.to_string(), str::to_string),
+            };
+            let number = numbers
+                .get(i)
+                .ok()
+                .and_then(|n| n.extract::<u64>())
+                .unwrap_or(0);
+            (value, number)
+        })
+        .collect()
+}
+
+/// The width a label takes, in half-width columns (a Han character is two).
+fn columns(text: &str) -> usize {
+    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// A horizontal bar chart as inline SVG, one bar per row, with its label and count.
+fn bar_chart(title: &str, rows: &[(String, u64)]) -> String {
+    const BAR: usize = 18;
+    const CHART: usize = 360;
+    let label_width = rows.iter().map(|(l, _)| columns(l)).max().unwrap_or(0) * 7 + 12;
+    let max = rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let height = rows.len() * BAR + 4;
+    let width = label_width + CHART + 60;
+    let mut svg = format!(
+        "<section><h2>{}</h2>\n<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" \
+         width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" \
+         aria-label=\"{}\">\n",
+        escape(title),
+        escape(title)
+    );
+    for (i, (label, n)) in rows.iter().enumerate() {
+        let y = i * BAR;
+        let bar = (*n as usize * CHART).div_ceil(max as usize);
+        let _ = writeln!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+             <rect x=\"{label_width}\" y=\"{}\" width=\"{bar}\" height=\"{}\"/>\
+             <text x=\"{}\" y=\"{}\">{n}</text>",
+            label_width - 6,
+            y + 13,
+            escape(label),
+            y + 2,
+            BAR - 4,
+            label_width + bar + 4,
+            y + 13
+        );
+    }
+    if rows.is_empty() {
+        svg.push_str("<text x=\"0\" y=\"13\">none</text>\n");
+    }
+    svg.push_str("</svg></section>\n");
+    svg
+}
+
+/// Documents by length, in buckets that double (up to 1,000 characters, 1,000–2,000, …).
+fn length_buckets(documents: &DataFrame) -> PolarsResult<Vec<(String, u64)>> {
+    let mut buckets: Vec<(String, u64)> = Vec::new();
+    let lengths = documents.column("char_count")?.i64()?;
+    let mut counts = [0u64; 8];
+    for length in lengths.iter().flatten() {
+        let thousands = (length.max(0) as u64) / 1000;
+        let bucket = (u64::BITS - thousands.leading_zeros()).min(7) as usize;
+        counts[bucket] += 1;
+    }
+    for (i, count) in counts.iter().enumerate() {
+        let (low, high) = match i {
+            0 => (0, 1000),
+            i => (1000 << (i - 1), 1000 << i),
+        };
+        let label = match i {
+            7 => format!("{low}+"),
+            _ => format!("{low}–{high}"),
+        };
+        buckets.push((label, *count));
+    }
+    Ok(buckets)
+}
+
+/// The share of documents with each metadata field found.
+fn coverage(documents: &DataFrame) -> String {
+    let total = documents.height().max(1);
+    let mut html = String::from(
+        "<section><h2>Metadata found</h2>\n<table><tr><th>field</th><th>documents</th><th>share</th></tr>\n",
+    );
+    for field in ["title", "speaker", "speaker_role", "date", "occasion"] {
+        let found = documents
+            .column(field)
+            .map_or(0, |c| c.len() - c.null_count());
+        let _ = writeln!(
+            html,
+            "<tr><td>{field}</td><td>{found}</td><td>{:.0}%</td></tr>",
+            found as f64 * 100.0 / total as f64
+        );
+    }
+    html.push_str("</table></section>\n");
+    html
+}
+
+/// How many documents carry each quality flag, most frequent first (read with arrow: one list
+/// column).
+fn flag_counts(out: &Path) -> Result<Vec<(String, u64)>> {
+    use arrow::array::{Array, ListArray, StringArray};
+    let path = out.join("documents.parquet");
+    let mut counts: std::collections::BTreeMap<String, u64> = Default::default();
+    for batch in crate::io::parquet::read_batches(&path)? {
+        let batch = batch?;
+        let Some(lists) = crate::schema::typed_column::<ListArray>(&batch, "quality_flags") else {
+            continue;
+        };
+        for i in (0..lists.len()).filter(|&i| lists.is_valid(i)) {
+            let flags = lists.value(i);
+            let Some(flags) = flags.as_any().downcast_ref::<StringArray>() else {
+                continue;
+            };
+            for flag in flags.iter().flatten() {
+                *counts.entry(flag.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(counts)
+}
+
+/// The documents, by date then id: title, speaker, date, genre, file.
+fn document_list(documents: &DataFrame) -> PolarsResult<String> {
+    let sorted = documents.sort(
+        ["date", "doc_id"],
+        SortMultipleOptions::default().with_nulls_last(true),
+    )?;
+    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+        let column = sorted.column(name)?.cast(&DataType::String)?;
+        Ok(column
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (ids, titles, speakers) = (text("doc_id")?, text("title")?, text("speaker")?);
+    let (dates, genres, files) = (text("date")?, text("genre")?, text("source_file")?);
+    let shown = sorted.height().min(MAX_LISTED);
+    let mut html = format!(
+        "<section><h2>Documents ({} of {})</h2>\n<table class=\"documents\"><tr><th>title</th>\
+         <th>speaker</th><th>date</th><th>genre</th><th>file</th><th>doc_id</th></tr>\n",
+        shown,
+        sorted.height()
+    );
+    let cell = |v: &Option<String>| escape(v.as_deref().unwrap_or("—"));
+    for i in 0..shown {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            cell(&titles[i]),
+            cell(&speakers[i]),
+            cell(&dates[i]),
+            cell(&genres[i]),
+            cell(&files[i]),
+            cell(&ids[i])
+        );
+    }
+    html.push_str("</table></section>\n");
+    Ok(html)
+}
+
+/// The whole page around `body`.
+fn page(body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Dataset report</title>\n<style>\n\
+         body {{ font-family: \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"PingFang SC\", \
+         \"Microsoft YaHei\", sans-serif; margin: 2em; color: #222; }}\n\
+         svg.chart text {{ font-size: 12px; fill: #222; }}\n\
+         svg.chart rect {{ fill: #3b6ea5; }}\n\
+         table {{ border-collapse: collapse; }} td, th {{ border-bottom: 1px solid #ddd; \
+         padding: 2px 8px; text-align: left; }}\n\
+         </style>\n</head>\n<body>\n<h1>Dataset report</h1>\n{body}</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_text_is_shown_not_run() {
+        let planted = "<script>alert(1)</script><img src=x onerror=\"alert(2)\">";
+        let chart = bar_chart("t", &[(planted.to_string(), 3)]);
+        assert!(
+            !chart.contains("<script") && !chart.contains("<img"),
+            "{chart}"
+        );
+        assert!(chart.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_eq!(escape("a'b\"c&"), "a&#39;b&quot;c&amp;");
+    }
+
+    #[test]
+    fn bars_are_as_long_as_their_counts() {
+        let chart = bar_chart("t", &[("讲话".into(), 4), ("文章".into(), 2)]);
+        assert!(chart.contains("width=\"360\""), "{chart}");
+        assert!(chart.contains("width=\"180\""), "{chart}");
+    }
+}
