@@ -265,6 +265,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let out = Path::new(&settings.run.out_dir);
             has_dataset(out)?;
             let path = pipeline::report::write(out)?;
+            pipeline::publish::update_entry(out, pipeline::publish::REPORT)?;
             println!("{}", path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -14,6 +14,8 @@ use crate::settings::Settings;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const CARD: &str = "README.md";
+/// The visual report (`report.rs`), written by a build with `stats`.
+pub const REPORT: &str = "report.html";
 
 /// The tables' files, in the order the card lists them.
 pub const TABLES: [&str; 4] = [
@@ -38,7 +40,7 @@ pub fn check_out_folder(out: &Path) -> Result<()> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| {
             !(TABLES.contains(&name.as_str())
-                || [CARD, MANIFEST].contains(&name.as_str())
+                || [CARD, MANIFEST, REPORT].contains(&name.as_str())
                 || LEFT_BY_OLDER_RUNS.contains(&name.as_str())
                 || name.starts_with(".tmp-"))
         })
@@ -129,6 +131,11 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     let path = dir.join(CARD);
     std::fs::write(&path, card).map_err(|e| Error::io(&path, e))?;
     files.insert(CARD.to_string(), entry(&dir.join(CARD))?);
+    #[cfg(feature = "stats")]
+    {
+        crate::report::write(dir)?;
+        files.insert(REPORT.to_string(), entry(&dir.join(REPORT))?);
+    }
     let manifest = Manifest {
         program: "pipeline".into(),
         program_version: env!("CARGO_PKG_VERSION").into(),
@@ -141,6 +148,23 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     let path = dir.join(MANIFEST);
     std::fs::write(&path, json).map_err(|e| Error::io(&path, e))?;
     Ok(manifest)
+}
+
+/// Records `name`'s new digest in the manifest of `dir` (a report rewritten by `pipeline report`).
+pub fn update_entry(dir: &Path, name: &str) -> Result<()> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::BadFile {
+        path: path.clone(),
+        reason: format!("not a manifest: {e}"),
+    })?;
+    manifest
+        .files
+        .insert(name.to_string(), entry(&dir.join(name))?);
+    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    let partial = dir.join(format!(".tmp-{MANIFEST}"));
+    std::fs::write(&partial, json).map_err(|e| Error::io(&partial, e))?;
+    std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))
 }
 
 /// Checks every file the manifest lists; returns the problems found (empty when all match).
@@ -207,7 +231,8 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
     }
     card.push_str(&format!(
         "\nMade by `pipeline` {} from the raw files listed in `sources` (each one kept, a copy or \
-         rejected, with the reason). `manifest.json` holds the SHA-256 of every file; `pipeline \
+         rejected, with the reason). `report.html` shows the dataset at a glance (open it in a \
+         browser; it needs no network). `manifest.json` holds the SHA-256 of every file; `pipeline \
          verify` checks them. Paragraphs found in many documents (boilerplate the cleaning rules \
          may have missed) are not published: whoever made the dataset finds the commonest in the \
          work folder's `dedupe/repeated_paragraphs.jsonl`, named by `pipeline run`.\n\n",

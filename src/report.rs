@@ -1,5 +1,5 @@
-//! `pipeline report`: the dataset at a glance, as one self-contained HTML page (`report.html` in the
-//! dataset folder): documents by year and genre, the most frequent speakers, text lengths, how much
+//! The visual report: the dataset at a glance, as one self-contained HTML page (`report.html` in the
+//! dataset folder, written by `pipeline run` beside the tables, rewritten by `pipeline report`): documents by year and genre, the most frequent speakers, text lengths, how much
 //! of each metadata field was found, quality flags, the account of raw files, and a list of the
 //! documents. No network: styles inline, charts as inline `<svg>`.
 //!
@@ -14,18 +14,17 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::publish::REPORT;
 use crate::stats::{count_by, polars_error, read, years};
 
-/// The page's file in the dataset folder.
-pub const REPORT_FILE: &str = "report.html";
 /// The list of documents shows at most this many (the first by date, then id).
 const MAX_LISTED: usize = 2000;
 
-/// Writes `report.html` into the dataset folder `out`; returns its path.
+/// Writes `report.html` into the dataset folder `out` (whole or not at all); returns its path.
 pub fn write(out: &Path) -> Result<PathBuf> {
     let page = render(out)?;
-    let path = out.join(REPORT_FILE);
-    let partial = out.join(format!("{REPORT_FILE}.partial"));
+    let path = out.join(REPORT);
+    let partial = out.join(format!(".tmp-{REPORT}"));
     std::fs::write(&partial, page).map_err(|e| Error::io(&partial, e))?;
     std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)

@@ -268,8 +268,13 @@ impl Runner {
         crate::io::folder::replace(&staged, &self.out, &[crate::publish::MANIFEST])?;
         if !self.quiet {
             eprintln!(
-                "dataset    {} (tables, README.md, manifest.json)",
-                self.out.display()
+                "dataset    {} (tables, README.md, {}manifest.json)",
+                self.out.display(),
+                if cfg!(feature = "stats") {
+                    "report.html, "
+                } else {
+                    ""
+                }
             );
         }
         Ok(())

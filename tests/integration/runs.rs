@@ -1088,6 +1088,7 @@ fn the_output_folder_holds_the_dataset_only_and_is_never_mixed_with_other_files(
             "README.md",
             "documents.parquet",
             "manifest.json",
+            "report.html",
             "sections.parquet",
             "sources.parquet",
             "tokens.parquet"
