@@ -13,7 +13,7 @@ use crate::progress::counted;
 use crate::schema::typed_column;
 
 /// A doc_id prefix this long or longer picks the documents whose id starts with it.
-const MIN_ID_PREFIX: usize = 4;
+pub(crate) const MIN_ID_PREFIX: usize = 4;
 
 /// The report for every document whose id (or an id's first characters) or source file is
 /// `query`; a source file may be named as the user has it (`raw/x.txt`, an absolute path, with the
@@ -64,7 +64,7 @@ pub fn inspect(work: &Path, raw: &Path, query: &str) -> Result<String> {
 
 /// `query` as a source file's name in the dataset (relative to the raw folder, `/` separators):
 /// the raw folder's path or name taken off the front, `./` too.
-fn source_name(raw: &Path, query: &str) -> String {
+pub(crate) fn source_name(raw: &Path, query: &str) -> String {
     let path = Path::new(query);
     let absolute = |p: &Path| std::fs::canonicalize(p).ok();
     if let (Some(file), Some(folder)) = (absolute(path), absolute(raw))

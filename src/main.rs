@@ -126,6 +126,10 @@ enum Command {
     Inspect {
         /// A doc_id (or its first characters), or a source file: x.txt, raw/x.txt, a full path.
         doc: String,
+        /// Write the document's page of the report (as in report/) to DOC_ID.html here instead.
+        #[cfg(feature = "stats")]
+        #[arg(long)]
+        html: bool,
         #[command(flatten)]
         folders: Folders,
     },
@@ -249,6 +253,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify { dir, .. } => {
             verify(&dir.unwrap_or_else(|| PathBuf::from(&settings.run.out_dir)))
         }
+        #[cfg(feature = "stats")]
+        Command::Inspect {
+            doc, html: true, ..
+        } => {
+            let out = Path::new(&settings.run.out_dir);
+            has_dataset(out)?;
+            let raw = Path::new(&settings.run.raw_dir);
+            for (doc_id, page) in pipeline::report::document_pages(out, raw, &doc)? {
+                let path = PathBuf::from(format!("{doc_id}.html"));
+                std::fs::write(&path, page).map_err(|e| pipeline::error::Error::io(&path, e))?;
+                println!("{}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Inspect { doc, .. } => {
             has_dataset(Path::new(&settings.run.out_dir))?;
             let raw = Path::new(&settings.run.raw_dir);
@@ -264,9 +282,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report { .. } => {
             let out = Path::new(&settings.run.out_dir);
             has_dataset(out)?;
-            let path = pipeline::report::write(out)?;
-            pipeline::publish::update_entry(out, pipeline::publish::REPORT)?;
-            println!("{}", path.display());
+            let written = pipeline::report::write(out, &settings.report)?;
+            pipeline::publish::update_report_entries(out, &written)?;
+            println!(
+                "{} ({})",
+                out.join(pipeline::publish::REPORT).display(),
+                pipeline::progress::counted(
+                    written.len() as u64 - 1,
+                    "document page",
+                    "document pages"
+                )
+            );
             Ok(ExitCode::SUCCESS)
         }
         #[cfg(feature = "stats")]

@@ -16,6 +16,8 @@ pub const MANIFEST: &str = "manifest.json";
 pub const CARD: &str = "README.md";
 /// The visual report (`report.rs`), written by a build with `stats`.
 pub const REPORT: &str = "report.html";
+/// The folder of the report's document pages (`report/<doc_id>.html`).
+pub const REPORT_PAGES: &str = "report";
 
 /// The tables' files, in the order the card lists them.
 pub const TABLES: [&str; 4] = [
@@ -40,7 +42,7 @@ pub fn check_out_folder(out: &Path) -> Result<()> {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| {
             !(TABLES.contains(&name.as_str())
-                || [CARD, MANIFEST, REPORT].contains(&name.as_str())
+                || [CARD, MANIFEST, REPORT, REPORT_PAGES].contains(&name.as_str())
                 || LEFT_BY_OLDER_RUNS.contains(&name.as_str())
                 || name.starts_with(".tmp-"))
         })
@@ -133,8 +135,10 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     files.insert(CARD.to_string(), entry(&dir.join(CARD))?);
     #[cfg(feature = "stats")]
     {
-        crate::report::write(dir)?;
-        files.insert(REPORT.to_string(), entry(&dir.join(REPORT))?);
+        for name in crate::report::write(dir, &settings.report)? {
+            let file = entry(&dir.join(&name))?;
+            files.insert(name, file);
+        }
     }
     let manifest = Manifest {
         program: "pipeline".into(),
@@ -150,17 +154,22 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     Ok(manifest)
 }
 
-/// Records `name`'s new digest in the manifest of `dir` (a report rewritten by `pipeline report`).
-pub fn update_entry(dir: &Path, name: &str) -> Result<()> {
+/// Records the report's files `written` (relative to `dir`) in the manifest of `dir`, in place of
+/// the report's files it listed (`pipeline report` rewrote them).
+pub fn update_report_entries(dir: &Path, written: &[String]) -> Result<()> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::BadFile {
         path: path.clone(),
         reason: format!("not a manifest: {e}"),
     })?;
+    let pages = format!("{REPORT_PAGES}/");
     manifest
         .files
-        .insert(name.to_string(), entry(&dir.join(name))?);
+        .retain(|name, _| name != REPORT && !name.starts_with(&pages));
+    for name in written {
+        manifest.files.insert(name.clone(), entry(&dir.join(name))?);
+    }
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     let partial = dir.join(format!(".tmp-{MANIFEST}"));
     std::fs::write(&partial, json).map_err(|e| Error::io(&partial, e))?;
@@ -232,7 +241,8 @@ fn dataset_card(settings: &Settings, files: &BTreeMap<String, FileEntry>) -> Str
     card.push_str(&format!(
         "\nMade by `pipeline` {} from the raw files listed in `sources` (each one kept, a copy or \
          rejected, with the reason). `report.html` shows the dataset at a glance (open it in a \
-         browser; it needs no network). `manifest.json` holds the SHA-256 of every file; `pipeline \
+         browser; it needs no network), and `report/` holds a page for each document it lists (the \
+         evidence of every field marked in the text, the outline, the cleaning edits). `manifest.json` holds the SHA-256 of every file; `pipeline \
          verify` checks them. Paragraphs found in many documents (boilerplate the cleaning rules \
          may have missed) are not published: whoever made the dataset finds the commonest in the \
          work folder's `dedupe/repeated_paragraphs.jsonl`, named by `pipeline run`.\n\n",

@@ -271,7 +271,7 @@ impl Runner {
                 "dataset    {} (tables, README.md, {}manifest.json)",
                 self.out.display(),
                 if cfg!(feature = "stats") {
-                    "report.html, "
+                    "report.html, report/, "
                 } else {
                     ""
                 }

@@ -19,6 +19,7 @@ pub struct Settings {
     pub tag: TagSettings,
     pub sectionize: SectionizeSettings,
     pub publish: PublishSettings,
+    pub report: ReportSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -569,6 +570,23 @@ impl Default for PublishSettings {
                     .into(),
             license: "other".into(),
             citation: String::new(),
+        }
+    }
+}
+
+/// What the visual report (`report.html`) holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Documents that get a page of their own in `report/` (and a row in the report's list): the
+    /// ones with the smallest doc_ids, an even sample. 0 for none.
+    pub max_documents: usize,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        ReportSettings {
+            max_documents: 2000,
         }
     }
 }

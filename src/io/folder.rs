@@ -37,7 +37,8 @@ fn swap(_a: &Path, _b: &Path) -> Result<bool> {
     Ok(false)
 }
 
-/// Moves every file of `from` into `to` (replacing files of the same name), `last` ones at the end.
+/// Moves every file and folder of `from` into `to` (replacing those of the same name), `last` ones
+/// at the end.
 fn move_files(from: &Path, to: &Path, last: &[&str]) -> Result<()> {
     let mut names: Vec<String> = std::fs::read_dir(from)
         .map_err(|e| Error::io(from, e))?
@@ -46,6 +47,10 @@ fn move_files(from: &Path, to: &Path, last: &[&str]) -> Result<()> {
     names.sort_by_key(|name| (last.contains(&name.as_str()), name.clone()));
     for name in names {
         let target = to.join(&name);
+        // A folder cannot be renamed over a folder that holds files: the old one goes first.
+        if target.is_dir() && from.join(&name).is_dir() {
+            std::fs::remove_dir_all(&target).map_err(|e| Error::io(&target, e))?;
+        }
         std::fs::rename(from.join(&name), &target).map_err(|e| Error::io(&target, e))?;
     }
     std::fs::remove_dir(from).map_err(|e| Error::io(from, e))

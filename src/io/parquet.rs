@@ -200,6 +200,63 @@ pub fn read_batches(path: &Path) -> Result<impl Iterator<Item = Result<RecordBat
     Ok(reader.map(move |b| b.map_err(|e| Error::arrow(path.display().to_string(), e))))
 }
 
+/// Reads the columns `columns` of a Parquet file, `batch_rows` rows at a time; with a `filter`
+/// (a key column and the values wanted), only the rows whose key holds one of them. The key is
+/// read first and the other columns are decoded only for the rows it picks (a few pages of a text
+/// column, not all of it).
+pub fn read_rows(
+    path: &Path,
+    columns: &[&str],
+    filter: Option<(&str, std::collections::BTreeSet<String>)>,
+    batch_rows: usize,
+) -> Result<impl Iterator<Item = Result<RecordBatch>>> {
+    use arrow::array::{Array, BooleanArray, StringArray};
+    use parquet::arrow::ProjectionMask;
+    use parquet::arrow::arrow_reader::{ArrowPredicateFn, RowFilter};
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| Error::parquet(path, e))?;
+    let roots = |names: &[&str]| -> Result<Vec<usize>> {
+        names
+            .iter()
+            .map(|name| {
+                builder.schema().index_of(name).map_err(|_| Error::BadFile {
+                    path: path.to_path_buf(),
+                    reason: format!("no column `{name}`"),
+                })
+            })
+            .collect()
+    };
+    let schema = builder.parquet_schema();
+    let projection = ProjectionMask::roots(schema, roots(columns)?);
+    let row_filter = match filter {
+        None => None,
+        Some((key, wanted)) => {
+            let key_only = ProjectionMask::roots(schema, roots(&[key])?);
+            let predicate = ArrowPredicateFn::new(key_only, move |batch: RecordBatch| {
+                let keys = batch.column(0);
+                let Some(keys) = keys.as_any().downcast_ref::<StringArray>() else {
+                    return Ok(BooleanArray::from(vec![false; keys.len()]));
+                };
+                Ok(keys
+                    .iter()
+                    .map(|k| Some(k.is_some_and(|k| wanted.contains(k))))
+                    .collect::<BooleanArray>())
+            });
+            Some(RowFilter::new(vec![Box::new(predicate)]))
+        }
+    };
+    let mut builder = builder
+        .with_projection(projection)
+        .with_batch_size(batch_rows);
+    if let Some(row_filter) = row_filter {
+        builder = builder.with_row_filter(row_filter);
+    }
+    let reader = builder.build().map_err(|e| Error::parquet(path, e))?;
+    let path = path.to_path_buf();
+    Ok(reader.map(move |b| b.map_err(|e| Error::arrow(path.display().to_string(), e))))
+}
+
 /// Rows of a Parquet file, read from its footer.
 pub fn row_count(path: &Path) -> Result<u64> {
     use parquet::file::reader::{FileReader, SerializedFileReader};

@@ -913,6 +913,63 @@ fn the_report_shows_the_dataset_and_runs_nothing_a_raw_file_holds() {
         std::fs::read_to_string(work.path("out/report.html")).unwrap(),
         page
     );
+
+    // Every document has a page, linked from the list and covered by the manifest.
+    let pages = |work: &Workdir| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(work.path("out/report"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let all = pages(&work);
+    assert_eq!(all.len(), work.table("documents").num_rows());
+    let manifest = std::fs::read_to_string(work.path("out/manifest.json")).unwrap();
+    for name in &all {
+        assert!(
+            page.contains(&format!("href=\"report/{name}\"")),
+            "{name} is linked"
+        );
+        assert!(
+            manifest.contains(&format!("\"report/{name}\"")),
+            "{name} is in the manifest"
+        );
+    }
+    // The planted document's page shows the markup its text holds as text, and what cleaning
+    // removed (its first line) in the edits.
+    let planted = all
+        .iter()
+        .map(|name| std::fs::read_to_string(work.path(&format!("out/report/{name}"))).unwrap())
+        .find(|p| p.contains("研究部署机关作风建设工作"))
+        .expect("the planted document has a page");
+    assert!(planted.contains("&lt;img src=x onerror=&quot;alert(2)&quot;&gt;研究部署"));
+    assert!(planted.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!planted.contains("<script") && !planted.contains("<img"));
+    // A seed's page marks its evidence in the text and draws its outline.
+    let seed = std::fs::read_to_string(work.path("out/report/d2ba7971f5d50510.html")).unwrap();
+    assert!(seed.contains("<mark class=\"f-speaker") && seed.contains("<ul class=\"outline\">"));
+
+    // Fewer pages: the smallest doc_ids keep theirs, the others' go, the manifest follows.
+    let output = work.pipeline(&["report", "--set", "report.max_documents=2"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(pages(&work), all[..2]);
+    work.run_ok(&["verify"]);
+    // Any other document's page on demand.
+    let output = work.pipeline(&["inspect", "--html", "d2ba7971"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(work.path("d2ba7971f5d50510.html")).unwrap(),
+        seed.replace("<p><a href=\"../report.html\">← the dataset</a></p>\n", "")
+    );
 }
 
 #[test]
