@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the Rust unit and integration tests, then the interoperability check that loads
 # the sample dataset in DuckDB, pandas, polars and Hugging Face `datasets` (installed here into a
-# virtual environment), and every code block of the README and of the dataset card.
+# virtual environment), every code block of the README and of the dataset card, and the report in
+# headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,15 @@ cargo run --release --locked -- run --raw "$work/raw" --out "$work/out"
 "$venv/bin/python" tests/interop.py "$work/out"
 # Every Python and SQL block of the READMEs and of the dataset card runs as written.
 "$venv/bin/python" tests/examples.py "$work/out" README.md README.zh-CN.md
+# The report in a real browser (headless Chromium with a CJK font; Debian's packages, installed when
+# missing): its charts drawn, a known speaker shown, planted markup shown as text and not run.
+if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+fi
+"$venv/bin/python" tests/browser.py "$CARGO_TARGET_DIR/release/pipeline" "$work"
 # Every crate the program is built with has a licence the project can ship with (NOTICE.md).
 "$venv/bin/python" tests/licences.py
 

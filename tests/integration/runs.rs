@@ -1145,6 +1145,7 @@ fn the_output_folder_holds_the_dataset_only_and_is_never_mixed_with_other_files(
             "README.md",
             "documents.parquet",
             "manifest.json",
+            "report",
             "report.html",
             "sections.parquet",
             "sources.parquet",
