@@ -283,15 +283,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let out = Path::new(&settings.run.out_dir);
             has_dataset(out)?;
             let written = pipeline::report::write(out, &settings.report)?;
-            pipeline::publish::update_report_entries(out, &written)?;
+            let pages = written.len() as u64 - 1;
+            pipeline::publish::update_report_entries(out, written)?;
             println!(
                 "{} ({})",
                 out.join(pipeline::publish::REPORT).display(),
-                pipeline::progress::counted(
-                    written.len() as u64 - 1,
-                    "document page",
-                    "document pages"
-                )
+                pipeline::progress::counted(pages, "document page", "document pages")
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -106,6 +106,17 @@ pub struct FileEntry {
     pub rows: Option<u64>,
 }
 
+impl FileEntry {
+    /// The entry of a file that is not a table, from the bytes written to it.
+    pub fn of(bytes: &[u8]) -> FileEntry {
+        FileEntry {
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
+            rows: None,
+        }
+    }
+}
+
 fn entry(path: &Path) -> Result<FileEntry> {
     let bytes = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
@@ -135,10 +146,7 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
     files.insert(CARD.to_string(), entry(&dir.join(CARD))?);
     #[cfg(feature = "stats")]
     {
-        for name in crate::report::write(dir, &settings.report)? {
-            let file = entry(&dir.join(&name))?;
-            files.insert(name, file);
-        }
+        files.extend(crate::report::write(dir, &settings.report)?);
     }
     let manifest = Manifest {
         program: "pipeline".into(),
@@ -156,7 +164,7 @@ pub fn write(dir: &Path, settings: &Settings, input_fingerprint: &str) -> Result
 
 /// Records the report's files `written` (relative to `dir`) in the manifest of `dir`, in place of
 /// the report's files it listed (`pipeline report` rewrote them).
-pub fn update_report_entries(dir: &Path, written: &[String]) -> Result<()> {
+pub fn update_report_entries(dir: &Path, written: Vec<(String, FileEntry)>) -> Result<()> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let mut manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::BadFile {
@@ -167,9 +175,7 @@ pub fn update_report_entries(dir: &Path, written: &[String]) -> Result<()> {
     manifest
         .files
         .retain(|name, _| name != REPORT && !name.starts_with(&pages));
-    for name in written {
-        manifest.files.insert(name.clone(), entry(&dir.join(name))?);
-    }
+    manifest.files.extend(written);
     let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
     let partial = dir.join(format!(".tmp-{MANIFEST}"));
     std::fs::write(&partial, json).map_err(|e| Error::io(&partial, e))?;
