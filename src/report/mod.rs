@@ -29,6 +29,9 @@ use crate::publish::{FileEntry, REPORT, REPORT_PAGES};
 use crate::settings::ReportSettings;
 use crate::stats::{count_by, polars_error, read, years};
 
+/// Raw files set aside (rejected, copies) listed by name.
+const MAX_SET_ASIDE: usize = 500;
+
 /// Terms shown for each year.
 const TERMS_PER_YEAR: usize = 8;
 
@@ -148,7 +151,7 @@ fn render(out: &Path, paged: &BTreeSet<String>) -> Result<String> {
         .with_column(Column::new("year".into(), year))
         .map_err(bad)?;
     let sources_path = out.join("sources.parquet");
-    let sources = read(out, "sources", &["source_file", "status", "reason"])?;
+    let sources = read(out, "sources", &["status", "reason"])?;
 
     let mut body = String::new();
     let _ = writeln!(
@@ -193,12 +196,58 @@ fn render(out: &Path, paged: &BTreeSet<String>) -> Result<String> {
             "Raw files rejected or copies, by reason",
             &reasons,
         ));
+        body.push_str(&set_aside(out)?);
     }
     body.push_str(&document_list(&documents, paged).map_err(bad)?);
     Ok(page(
         "Dataset report",
         &format!("<h1>Dataset report</h1>\n{body}"),
     ))
+}
+
+/// The raw files that gave no document of their own (rejected, or copies), by name, with why; the
+/// first `MAX_SET_ASIDE` by name.
+fn set_aside(out: &Path) -> Result<String> {
+    let path = out.join("sources.parquet");
+    let columns = ["source_file", "status", "reason_detail"];
+    let mut files: Vec<[String; 3]> = Vec::new();
+    let mut total = 0;
+    for batch in read_rows(&path, &columns, None, 64 * 1024)? {
+        let batch = batch?;
+        for i in 0..batch.num_rows() {
+            let [file, status, detail] =
+                columns.map(|c| document::string(&batch, c, i).unwrap_or_default());
+            if status == "kept" {
+                continue;
+            }
+            total += 1;
+            files.push([file, status, detail]);
+        }
+    }
+    files.sort();
+    let mut html = format!(
+        "<section><h2>Raw files set aside ({total})</h2>\n<table class=\"sources\"><tr><th>file</th>\
+         <th>status</th><th>why</th></tr>\n"
+    );
+    for [file, status, detail] in files.iter().take(MAX_SET_ASIDE) {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(file),
+            escape(status),
+            escape(detail)
+        );
+    }
+    html.push_str("</table>\n");
+    if total > MAX_SET_ASIDE {
+        let _ = writeln!(
+            html,
+            "<p>… and {} more: the <code>sources</code> table lists every file.</p>",
+            total - MAX_SET_ASIDE
+        );
+    }
+    html.push_str("</section>\n");
+    Ok(html)
 }
 
 /// `text` safe inside HTML text and attribute values.

@@ -887,6 +887,7 @@ fn the_report_shows_the_dataset_and_runs_nothing_a_raw_file_holds() {
          大家要提高认识，狠抓落实，确保各项任务落到实处，推动机关作风建设不断取得新成效。\n",
     )
     .unwrap();
+    std::fs::write(work.path("raw/empty.txt"), b"").unwrap();
     work.run_ok(&["run"]);
     let output = work.pipeline(&["report"]);
     assert!(
@@ -906,6 +907,10 @@ fn the_report_shows_the_dataset_and_runs_nothing_a_raw_file_holds() {
     assert!(
         page.contains("<svg") && page.contains("刘小英"),
         "charts and a known speaker"
+    );
+    assert!(
+        page.contains("<tr><td>empty.txt</td><td>rejected</td><td>empty file"),
+        "a file set aside is listed with why"
     );
     // The same dataset gives the same page.
     work.pipeline(&["report"]);
