@@ -134,11 +134,12 @@ impl Default for CleanSettings {
                 rule("paywall_marker", r"##paid(begin|end)##", RemoveMatch)
                     .with_max_chars(0)
                     .with_flag("paywall"),
-                // Where the page sits in its site: 当前位置：首页 > 栏目, 您的当前位置: 站名 > …, or any line of
-                // short pieces between two or more > » › separators.
+                // Where the page sits in its site: 当前位置：首页 > 栏目, 您的当前位置: 站名 > …, any line of
+                // short pieces between two or more > » › separators, or the tail of a trail whose first
+                // crumbs were images or links with no text (`> 文章内容`).
                 rule(
                     "breadcrumb",
-                    r"^\W{0,2}((首页|首頁|主页|主頁)\s*([>＞›»]|$)|(当前|當前|您的当前|您的當前|你的当前|您的|你的|您现在的|您現在的|您所在的|你所在的|所在)位置\s*[:：>＞›»]|[^。！？，>＞›»]{1,24}(\s*(>>?|＞|›|»)\s*[^。！？，>＞›»]{1,40}){2,}\s*(>>?|＞|›|»)?$)",
+                    r"^\W{0,2}((首页|首頁|主页|主頁)\s*([>＞›»]|$)|(>>?|＞|›|»)\s*[^。！？，>＞›»\s]{2,12}$|(当前|當前|您的当前|您的當前|你的当前|您的|你的|您现在的|您現在的|您所在的|你所在的|所在)位置\s*[:：>＞›»]|[^。！？，>＞›»]{1,24}(\s*(>>?|＞|›|»)\s*[^。！？，>＞›»]{1,40}){2,}\s*(>>?|＞|›|»)?$)",
                     DropLine,
                 )
                 .with_max_chars(160),

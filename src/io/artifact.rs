@@ -113,6 +113,11 @@ impl StageOutput {
         self.tmp_dir.join(name)
     }
 
+    /// Where `file(name)` will be once the stage is committed (what messages should name).
+    pub fn final_file(&self, name: &str) -> PathBuf {
+        self.final_dir.join(name)
+    }
+
     /// Hashes every file written, records the fingerprint and moves the folder into place.
     pub fn commit(
         self,

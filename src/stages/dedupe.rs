@@ -450,7 +450,10 @@ impl Stage for Dedupe {
         let repeated = sink.repeated.top(usize::MAX).len();
         let listed = match repeated {
             0 => String::new(),
-            _ => format!(" (the commonest in {})", report_path.display()),
+            _ => format!(
+                " (the commonest in {})",
+                output.final_file("repeated_paragraphs.jsonl").display()
+            ),
         };
         Ok(format!(
             "{} kept, {} dropped, {} flagged, {} dropped, {} across documents{listed}",

@@ -1234,3 +1234,20 @@ fn boilerplate_is_learned_across_files_and_a_new_file_can_change_it() {
         std::fs::read(fresh.path("out/documents.parquet")).unwrap()
     );
 }
+
+#[test]
+fn the_run_names_the_repeated_paragraphs_report_where_it_is() {
+    let work = Workdir::with_seeds();
+    // The first lines of a seed again in another file, as a site reposting part of a speech has them.
+    let seed = std::fs::read_to_string(work.path("raw/002_aa21f67989e96744.txt")).unwrap();
+    let part: Vec<&str> = seed.lines().take(20).collect();
+    std::fs::write(work.path("raw/repost.txt"), part.join("\n")).unwrap();
+    let stderr = work.run_ok(&["run"]);
+    let named = stderr
+        .split("the commonest in ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no repeated paragraphs reported: {stderr}"));
+    let report = std::fs::read_to_string(named).unwrap_or_else(|e| panic!("{named}: {e}"));
+    assert!(report.contains("\"documents\":2"), "{report}");
+}

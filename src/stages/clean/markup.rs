@@ -34,10 +34,12 @@ static LEFTOVER_STRONG: LazyLock<Regex> =
 static LINE_BREAK_TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^</?(br|p|div|li|tr|h[1-6])\b").unwrap());
 
-/// Whether the text is Markdown: front matter, or at least two signs of it (two headings, a
-/// heading and a link, an HTML tag and bold text, …).
-pub fn is_markdown(text: &str) -> bool {
-    if front_matter(text).is_some() {
+/// Whether the file `name` holding `text` is Markdown: named so (`.md`, `.markdown`: whoever saved
+/// it says so, and a clipping may carry a single `#` title as its only markup), front matter, or at
+/// least two signs of it (two headings, a heading and a link, an HTML tag and bold text, …).
+pub fn is_markdown(name: &str, text: &str) -> bool {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if matches!(extension.as_deref(), Some("md" | "markdown")) || front_matter(text).is_some() {
         return true;
     }
     let signs = HEADING.find_iter(text).take(2).count()
@@ -265,9 +267,10 @@ mod tests {
         for name in std::fs::read_dir("raw").unwrap() {
             let bytes = std::fs::read(name.unwrap().path()).unwrap();
             let text = crate::io::raw::decode(&bytes).unwrap().text;
-            assert!(!is_markdown(&text));
+            assert!(!is_markdown("x.txt", &text));
         }
         assert!(!is_markdown(
+            "x.txt",
             "一、总体要求\n1. 坚持*、*同志的意见\n    二、具体措施"
         ));
     }
@@ -277,7 +280,13 @@ mod tests {
         let markdown = "---\ntitle: 讲话\ndate: 2020-01-02\n---\n# 标题\n<img src=\"x.png\">\n\n\
             ### 一、**加强**学习\n\n1. 第一条[链接](http://a.b/c)\n2. 第二条\n\n> 引文 &amp; 说明\n\n---\n\n\
             ![图](a.png)\n\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n";
-        assert!(is_markdown(markdown));
+        assert!(is_markdown("x.txt", markdown));
+        // A file named .md is Markdown with a single sign, or none.
+        assert!(is_markdown("x.md", "# 在筹备会上的讲话\n\n诸位代表先生："));
+        assert!(!is_markdown(
+            "x.txt",
+            "# 在筹备会上的讲话\n\n诸位代表先生："
+        ));
         let (lines, front) = plain_lines(markdown);
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(

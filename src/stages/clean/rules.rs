@@ -104,7 +104,7 @@ fn source_lines(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, Stri
         }
         return lines;
     }
-    if !markup::is_markdown(text) {
+    if !markup::is_markdown(name, text) {
         return (1..).zip(text.split('\n').map(str::to_string)).collect();
     }
     push_flag(&mut facts.flags, "markdown");

@@ -725,3 +725,32 @@ fn the_bundled_samples_lose_only_their_known_noise() {
         }
     }
 }
+
+#[test]
+fn a_file_named_markdown_is_read_as_markdown_whatever_its_markup() {
+    // Its only markup is the `#` title line: the signs alone would not make it Markdown.
+    let doc = real_file("md_maoxuan_1.md");
+    assert!(doc.flags.iter().any(|f| f == "markdown"), "{:?}", doc.flags);
+    assert!(
+        doc.text
+            .starts_with("在新政治协商会议筹备会上的讲话\n（一九四九年六月十五日）\n"),
+        "{}",
+        &doc.text[..200]
+    );
+}
+
+#[test]
+fn a_breadcrumb_whose_first_crumbs_have_no_text_goes() {
+    let doc = real_file("html_zhclsy_1.html");
+    let crumbs = edited(&doc, "breadcrumb");
+    assert!(
+        crumbs.iter().any(|c| c.trim() == "> 文章内容"),
+        "{crumbs:?}"
+    );
+    assert!(
+        doc.text
+            .starts_with("国务委员兼外交部长钱其琛在陈毅同志九十诞辰纪念会上的讲话\n"),
+        "{}",
+        &doc.text[..200]
+    );
+}

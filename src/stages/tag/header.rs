@@ -45,10 +45,11 @@ pub(super) static TITLE_THEN_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// A title with the author's name after a separator: …而团结奋斗※习近平.
 pub(super) static TITLE_THEN_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.{4,}?)\s*[※★●◆■|｜/]\s*([\p{Han}·]{2,4})$").unwrap());
-/// A title, or a dash-led subtitle, that names its speaker: 余承东的倡议书, 习近平在…上的讲话,
-/// ——任正非在…仪式上的讲话, a letter's 任正非致新员工书.
+/// A title, or a dash-led subtitle, that names its speaker, maybe after their role: 余承东的倡议书,
+/// 习近平在…上的讲话, ——任正非在…仪式上的讲话, 国务委员兼外交部长钱其琛在…上的讲话, 中共长沙市委书记
+/// 张厚同志的讲话, a letter's 任正非致新员工书.
 pub(super) static SPEAKER_IN_TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([\p{Han}]{2,4}?)(?:同志)?(?:(?:在.{2,60}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)|致[^，。；：]{1,24}?(?:的)?(?:一封)?(?:信|书)$)")
+    Regex::new(&format!(r"^(?:(.{{0,24}}?(?:{ROLES})))?([\p{{Han}}]{{2,4}}?)(?:同志)?(?:(?:在.{{2,60}}上的|的)(?:总结)?(?:讲话|發言|发言|报告|致辞|倡议书|公开信|信|演讲|讲课|党课)|致[^，。；：]{{1,24}}?(?:的)?(?:一封)?(?:信|书)$)"))
         .unwrap()
 });
 /// A report of who spoke, in an editor's note or a news lead: (role)(name)…发表了讲话/贺词.
@@ -320,13 +321,20 @@ fn speaker_field(
     if meta.speaker.is_none() {
         let named = header.title_lines.iter().find_map(|line| {
             let c = SPEAKER_IN_TITLE.captures(line.trim_start_matches(['—', '－']))?;
-            crate::names::is_personal_name(&c[1]).then(|| (c[1].to_string(), line.clone()))
+            let role = c.get(1).map(|r| r.as_str().to_string());
+            crate::names::is_personal_name(&c[2]).then(|| (c[2].to_string(), role, line.clone()))
         });
-        if let Some((name, line)) =
-            named.or_else(|| super::notes::dash_note_speaker(paragraphs, header))
-        {
+        let dash_note = || {
+            super::notes::dash_note_speaker(paragraphs, header)
+                .map(|(name, line)| (name, None, line))
+        };
+        if let Some((name, role, line)) = named.or_else(dash_note) {
             meta.speaker = Some(name);
-            evidence.insert("speaker".into(), line);
+            evidence.insert("speaker".into(), line.clone());
+            if let Some(role) = role.filter(|_| meta.speaker_role.is_none()) {
+                meta.speaker_role = Some(role);
+                evidence.insert("speaker_role".into(), line);
+            }
         }
     }
 }

@@ -510,3 +510,16 @@ fn an_anonymised_name_in_a_byline_is_kept_as_written() {
         assert_eq!(m.title.as_deref(), Some("在全县组织工作会议上的讲话"));
     }
 }
+
+#[test]
+fn a_title_naming_its_speaker_after_their_role_gives_both() {
+    let m = dev_metadata("real/html_zhclsy_1.html").remove(0);
+    assert_eq!(m.speaker.as_deref(), Some("钱其琛"));
+    assert_eq!(m.speaker_role.as_deref(), Some("国务委员兼外交部长"));
+    assert_eq!(m.date.as_deref(), Some("1991-08-26"));
+    // A title that names a body, not a person, names no speaker.
+    let doc = tagged(
+        "某局领导在机关办公中心奠基仪式上的讲话\n同志们：\n今天我们在这里隆重举行奠基仪式。",
+    );
+    assert_eq!(doc.meta.unwrap().speaker, None);
+}
