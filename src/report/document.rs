@@ -76,27 +76,18 @@ pub fn pages(out: &Path, wanted: &BTreeSet<String>, back: &str) -> Result<Vec<(S
         return Ok(Vec::new());
     }
     let outlines = outlines(out, wanted)?;
-    let columns = [
-        "doc_id",
-        "source_file",
-        "part",
-        "title",
-        "speaker",
-        "speaker_role",
-        "date",
-        "occasion",
-        "genre",
-        "source",
-        "source_column",
-        "collection",
-        "region",
-        "keywords",
-        "text",
-        "quality_flags",
-        "near_duplicate_of",
-        "evidence",
-        "cleaning_edits",
-    ];
+    let columns: Vec<&str> = ["doc_id", "source_file", "part"]
+        .into_iter()
+        .chain(FIELDS)
+        .chain([
+            "keywords",
+            "text",
+            "quality_flags",
+            "near_duplicate_of",
+            "evidence",
+            "cleaning_edits",
+        ])
+        .collect();
     let path = out.join("documents.parquet");
     let mut pages = Vec::new();
     for batch in read_rows(

@@ -6,6 +6,7 @@
 //! Chinese text, splits a line whose paragraphs single spaces set apart (`spaced`), splits
 //! compilations into their documents, restores line breaks lost before a numbered item, and records every removal or change with the rule behind it.
 
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -45,13 +46,40 @@ pub(super) static PARAGRAPH_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\x{3000}\x{2003}][\x{3000}\x{2003} \t\x{a0}]*[\x{3000}\x{2003}]").unwrap()
 });
 
+/// What a database export may put where a paragraph ended, when it keeps a text on one line: a
+/// bracketed marker (`[SEP]`, `[PARA]`) or an escaped line end (`\n` written as two characters).
+static EXPORT_SEPARATOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[[A-Z_]{2,10}\]|\\r\\n|\\n").unwrap());
+
+/// A separator is learned from the file itself: the same marker after a sentence's end this many
+/// times at least.
+const MIN_SEPARATORS: usize = 3;
+
+/// The marker that stands for a paragraph break in `text`, if one does: the commonest of the
+/// export's separator shapes, found after the end of a sentence (。！？：；” or a closing bracket)
+/// at least `MIN_SEPARATORS` times.
+pub(super) fn export_separator(text: &str) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for found in EXPORT_SEPARATOR.find_iter(text) {
+        let before = text[..found.start()].trim_end_matches([' ', '\u{3000}']);
+        if before.ends_with(['。', '！', '？', '：', '；', '”', '）', '!', '?']) {
+            *counts.entry(found.as_str()).or_default() += 1;
+        }
+    }
+    let (marker, n) = counts
+        .into_iter()
+        .max_by_key(|(m, n)| (*n, std::cmp::Reverse(*m)))?;
+    (n >= MIN_SEPARATORS).then(|| marker.to_string())
+}
+
 /// The file's paragraphs as (1-based line number, text), trimmed and none blank: its lines, or
 /// read from Markdown; a line holding several paragraphs (set apart by runs of wide spaces, the
-/// usual web indentation, in a text flattened to one line) gives one each, a `paragraph_breaks`
-/// edit recorded.
+/// usual web indentation, in a text flattened to one line, or by a database export's separator)
+/// gives one each, a `paragraph_breaks` (or `export_separator`) edit recorded.
 fn paragraphs(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, String)> {
     // CRLF and lone CR end a line as LF does.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let separator = export_separator(&text);
     let mut out = Vec::new();
     for (number, raw) in source_lines(name, &text, facts) {
         // NUL bytes and zero-width spaces go first, so a line of blanks around them is blank too.
@@ -60,15 +88,22 @@ fn paragraphs(name: &str, text: &str, facts: &mut FileFacts) -> Vec<(u32, String
         if trimmed.is_empty() {
             continue;
         }
-        let pieces: Vec<&str> = PARAGRAPH_BREAK
-            .split(trimmed)
+        let separated = separator.as_deref().is_some_and(|s| trimmed.contains(s));
+        let pieces: Vec<&str> = trimmed
+            .split(separator.as_deref().unwrap_or("\n"))
+            .flat_map(|p| PARAGRAPH_BREAK.split(p))
             .map(|p| p.trim_matches(is_blank))
             .filter(|p| !p.is_empty())
             .collect();
-        if pieces.len() > 1 {
+        if pieces.len() > 1 || separated {
+            let rule = if separated {
+                "export_separator"
+            } else {
+                "paragraph_breaks"
+            };
             facts.edits.push(Edit {
                 line: number,
-                rule: "paragraph_breaks".into(),
+                rule: rule.into(),
                 before: trimmed.to_string(),
                 after: Some(pieces.join("\n")),
             });

@@ -754,3 +754,29 @@ fn a_breadcrumb_whose_first_crumbs_have_no_text_goes() {
         &doc.text[..200]
     );
 }
+
+#[test]
+fn a_separator_a_database_export_put_between_paragraphs_is_learned_and_goes() {
+    let doc = real_file("oneline_yunyishen_1.txt");
+    assert!(!doc.text.contains("[SEP]"));
+    assert!(
+        doc.text
+            .starts_with("各位代表！\n根据中共中央的决定，我代表国务院，"),
+        "{}",
+        &doc.text[..120]
+    );
+    // One line of the file, one edit: the line and its paragraphs.
+    let edit = doc
+        .edits
+        .iter()
+        .find(|e| e.rule == "export_separator")
+        .unwrap();
+    assert!(edit.after.as_deref().unwrap().lines().count() >= 30);
+    // A marker named in a text is the text's, not a separator; an escaped line end is one.
+    let separator = super::rules::export_separator;
+    assert_eq!(separator("输入用[SEP]隔开。[SEP]两句话。再说[SEP]。"), None);
+    assert_eq!(
+        separator("第一段。\\n第二段！\\n第三段？\\n第四段").as_deref(),
+        Some("\\n")
+    );
+}
