@@ -106,6 +106,9 @@ pub struct CleanSettings {
     pub repair_punctuation: bool,
     /// Remove pinyin readings printed in brackets after characters (`會(huì)議` → `會議`).
     pub remove_pinyin_glosses: bool,
+    /// Remove an annotated edition's notes: the 注释 section at the end and the note numbers in the
+    /// text that it defines ([1], 〔1〕, ⑴).
+    pub remove_editor_notes: bool,
     /// Split a compilation (a first line ending in 汇编) into its documents.
     pub split_compilations: bool,
     /// Put an item of a numbered run that follows a full stop mid-paragraph on its own line; split
@@ -285,6 +288,7 @@ impl Default for CleanSettings {
             ],
             repair_punctuation: true,
             remove_pinyin_glosses: true,
+            remove_editor_notes: true,
             split_compilations: true,
             repair_lost_line_breaks: true,
             max_file_bytes: 256 * 1024 * 1024,

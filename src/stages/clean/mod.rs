@@ -26,6 +26,7 @@ mod html;
 mod items;
 use boilerplate::Boilerplate;
 mod markup;
+mod notes;
 mod rules;
 mod spaced;
 mod split;

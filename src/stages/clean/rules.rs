@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::boilerplate::Boilerplate;
 use super::items;
-use super::{blocks, html, markup, spaced, split, wrap};
+use super::{blocks, html, markup, notes, spaced, split, wrap};
 use crate::io::raw::{decode_as, is_han};
 use crate::model::{Document, Edit, PageMeta};
 use crate::settings::{CleanSettings, NoiseAction};
@@ -391,6 +391,9 @@ impl Cleaner {
                 remove_pinyin_glosses,
                 None,
             );
+        }
+        if self.settings.remove_editor_notes {
+            lines = notes::remove_notes(lines, &mut facts.edits);
         }
         if self.settings.repair_lost_line_breaks {
             // Before the punctuation repair, which takes the space typed after a half-width mark.

@@ -780,3 +780,40 @@ fn a_separator_a_database_export_put_between_paragraphs_is_learned_and_goes() {
         Some("\\n")
     );
 }
+
+#[test]
+fn an_annotated_editions_notes_and_their_numbers_go() {
+    // Two collected-works editions of unrelated repositories: [1] numbers with a 注释 heading, and
+    // ⑴ numbers with 〔1〕 notes under 注 / 释 set on two lines.
+    for (name, numbers, notes) in [
+        ("md_maoxuan_1.md", ["筹备会[1]，", "召开的[2]。"], 0),
+        (
+            "notes_maoanthology_1.txt",
+            ["写了书的⑴；", "一本书出来⑵。"],
+            2,
+        ),
+    ] {
+        let doc = real_file(name);
+        for marked in numbers {
+            let plain: String = marked
+                .chars()
+                .filter(|c| !"[]0123456789⑴⑵".contains(*c))
+                .collect();
+            assert!(
+                !doc.text.contains(marked) && doc.text.contains(&plain),
+                "{name}: {marked}"
+            );
+        }
+        assert!(
+            !doc.text.contains("注释") && !doc.text.ends_with("释"),
+            "{name}"
+        );
+        let removed = edited(&doc, "editor_notes");
+        assert!(removed.len() >= notes.max(3), "{name}: {removed:?}");
+        assert!(
+            doc.text.ends_with("万岁！"),
+            "{name}: {}",
+            &doc.text[doc.text.len() - 60..]
+        );
+    }
+}
