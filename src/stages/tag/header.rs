@@ -316,8 +316,9 @@ fn speaker_field(
             evidence.insert("speaker_role".into(), line.clone());
         }
     }
-    // No byline: a title line that names its speaker (余承东的倡议书, ——任正非在…上的讲话), or
-    // the dash-led note under the title (…任正非在酒会上致祝酒辞).
+    // No byline: a title line that names its speaker (余承东的倡议书, ——任正非在…上的讲话), the
+    // dash-led note under the title (…任正非在酒会上致祝酒辞), or an edition's head note
+    // (这是毛泽东在…上的开幕词).
     if meta.speaker.is_none() {
         let named = header.title_lines.iter().find_map(|line| {
             let c = SPEAKER_IN_TITLE.captures(line.trim_start_matches(['—', '－']))?;
@@ -328,7 +329,9 @@ fn speaker_field(
             super::notes::dash_note_speaker(paragraphs, header)
                 .map(|(name, line)| (name, None, line))
         };
-        if let Some((name, role, line)) = named.or_else(dash_note) {
+        let head_note =
+            || super::notes::head_note(paragraphs).map(|(name, _, line)| (name, None, line));
+        if let Some((name, role, line)) = named.or_else(dash_note).or_else(head_note) {
             meta.speaker = Some(name);
             evidence.insert("speaker".into(), line.clone());
             if let Some(role) = role.filter(|_| meta.speaker_role.is_none()) {

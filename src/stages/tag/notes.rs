@@ -2,7 +2,8 @@
 //! header does not: a dash-led line under the title (——2017年3月5日在第十二届全国人民代表大会
 //! 第五次会议上; ——1994年6月5日，…庆祝酒会…任正非在酒会上致祝酒辞。), the closing note of a
 //! republication (※这是习近平总书记2022年10月23日在党的二十届一中全会上的讲话。) and the
-//! signature date alone on the last lines (2015年6月9日, 二〇一三年三月十八日).
+//! signature date alone on the last lines (2015年6月9日, 二〇一三年三月十八日), and the head note
+//! of a collected-works edition (这是毛泽东在中国共产党第七次全国代表大会上的开幕词。).
 
 use std::sync::LazyLock;
 
@@ -24,6 +25,28 @@ static NOTE_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap()
 });
+
+/// The head note of a collected-works edition, opening the text: 这是(who)在(occasion)上的开幕词 /
+/// 所作的报告 / 的讲话.
+static HEAD_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^这是(\p{Han}{2,4}?)(?:同志)?在([^。！？，]{2,60}?)(?:上|时)(?:所作|作)?的?(?:重要)?(?:讲话|报告|开幕词|闭幕词|演说|讲演|发言|致辞|谈话|结论)")
+        .unwrap()
+});
+
+/// Paragraphs a head note may stand in: the title, a date line, the note.
+const HEAD_NOTE_PARAGRAPHS: usize = 5;
+
+/// The head note among the first paragraphs: the speaker it names, the occasion and its sentence.
+pub(super) fn head_note(paragraphs: &[&str]) -> Option<(String, String, String)> {
+    paragraphs.iter().take(HEAD_NOTE_PARAGRAPHS).find_map(|p| {
+        let c = HEAD_NOTE.captures(p)?;
+        let name = &c[1];
+        crate::names::is_personal_name(name).then(|| {
+            let sentence = sentence_around(p, 0);
+            (name.to_string(), c[2].trim().to_string(), sentence)
+        })
+    })
+}
 
 /// The dash-led note under the title: a header line, or the first paragraph of the body, that
 /// starts with a dash.

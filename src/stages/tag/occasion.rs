@@ -47,9 +47,15 @@ pub(super) fn occasion(
     });
     // A closing note stating where the speech was given (这是…在党的二十届一中全会上的讲话).
     let from_title = from_title.map(|t| (t, evidence.get("title").cloned()));
-    let from_title = from_title.or_else(|| {
-        super::notes::closing_note(paragraphs).map(|(_, named, sentence)| (named, Some(sentence)))
-    });
+    // Or an edition's head note (这是毛泽东在中国共产党第七次全国代表大会上的开幕词).
+    let from_title = from_title
+        .or_else(|| {
+            super::notes::closing_note(paragraphs)
+                .map(|(_, named, sentence)| (named, Some(sentence)))
+        })
+        .or_else(|| {
+            super::notes::head_note(paragraphs).map(|(_, named, sentence)| (named, Some(sentence)))
+        });
     // Both name it: the opening's when it says more of the same (2020年全市…会议 for the title's
     // 全市…会议), else the title's, the text's own statement of its occasion.
     let opening_says_more = match (&from_title, &from_opening) {

@@ -523,3 +523,12 @@ fn a_title_naming_its_speaker_after_their_role_gives_both() {
     );
     assert_eq!(doc.meta.unwrap().speaker, None);
 }
+
+#[test]
+fn an_editions_head_note_gives_speaker_and_occasion() {
+    let m = dev_metadata("real/notes_maoanthology_1.txt").remove(0);
+    assert_eq!(m.title.as_deref(), Some("两个中国之命运"));
+    assert_eq!(m.speaker.as_deref(), Some("毛泽东"));
+    assert_eq!(m.occasion.as_deref(), Some("中国共产党第七次全国代表大会"));
+    assert_eq!(m.date.as_deref(), Some("1945-04-23"));
+}
