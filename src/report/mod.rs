@@ -250,19 +250,25 @@ fn set_aside(out: &Path) -> Result<String> {
     Ok(html)
 }
 
-/// `text` safe inside HTML text and attribute values.
+/// `text` safe inside HTML text and attribute values. The five marks are ASCII, which no byte of
+/// a multi-byte UTF-8 character equals, so the text is copied in runs between them.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut copied = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..i]);
+        out.push_str(entity);
+        copied = i + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -575,6 +581,7 @@ mod tests {
         );
         assert!(chart.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert_eq!(escape("a'b\"c&"), "a&#39;b&quot;c&amp;");
+        assert_eq!(escape("讲话<稿>。"), "讲话&lt;稿&gt;。");
     }
 
     #[test]
