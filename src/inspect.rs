@@ -13,15 +13,15 @@ use crate::progress::counted;
 use crate::schema::typed_column;
 
 /// A doc_id prefix this long or longer picks the documents whose id starts with it.
-pub(crate) const MIN_ID_PREFIX: usize = 4;
+const MIN_ID_PREFIX: usize = 4;
 
 /// The report for every document whose id (or an id's first characters) or source file is
 /// `query`; a source file may be named as the user has it (`raw/x.txt`, an absolute path, with the
 /// raw folder `raw`). A file that gave no document in the dataset (rejected, a copy) is reported
 /// from `sources`, with why.
 pub fn inspect(work: &Path, raw: &Path, query: &str) -> Result<String> {
-    let file = source_name(raw, query);
-    let id_prefix = query.len() >= MIN_ID_PREFIX && query.bytes().all(|b| b.is_ascii_hexdigit());
+    let wanted = Query::new(raw, query);
+    let file = &wanted.file;
     let mut matches = Vec::new();
     let mut near_copies: Vec<(String, String, f64)> = Vec::new();
     for doc in tagged_documents(work)? {
@@ -31,14 +31,14 @@ pub fn inspect(work: &Path, raw: &Path, query: &str) -> Result<String> {
         {
             near_copies.push((of.clone(), doc.doc_id.clone(), similarity));
         }
-        if doc.source_file == file || id_prefix && doc.doc_id.starts_with(query) {
+        if wanted.matches(&doc.doc_id, &doc.source_file) {
             matches.push(doc);
         }
     }
     let sources: Vec<SourceRecord> =
         read_jsonl(&stage_dir(work, "dedupe").join("sources.jsonl"))?.collect::<Result<_>>()?;
     if matches.is_empty() {
-        if let Some(source) = sources.iter().find(|s| s.source_file == file) {
+        if let Some(source) = sources.iter().find(|s| &s.source_file == file) {
             return Ok(report_source(source));
         }
         return Err(Error::Stage {
@@ -62,9 +62,34 @@ pub fn inspect(work: &Path, raw: &Path, query: &str) -> Result<String> {
     Ok(report)
 }
 
+/// What `pipeline inspect` was asked for: a doc_id or its first characters, or a source file.
+pub(crate) struct Query {
+    query: String,
+    /// The query as a source file's name in the dataset (`source_name`).
+    pub file: String,
+    /// Long enough and hexadecimal: it may be a doc_id's first characters.
+    id_prefix: bool,
+}
+
+impl Query {
+    /// The query `query`, a source file named with the raw folder `raw`.
+    pub fn new(raw: &Path, query: &str) -> Query {
+        Query {
+            query: query.to_string(),
+            file: source_name(raw, query),
+            id_prefix: query.len() >= MIN_ID_PREFIX && query.bytes().all(|b| b.is_ascii_hexdigit()),
+        }
+    }
+
+    /// Whether it names the document `doc_id` from `source_file`.
+    pub fn matches(&self, doc_id: &str, source_file: &str) -> bool {
+        source_file == self.file || self.id_prefix && doc_id.starts_with(&self.query)
+    }
+}
+
 /// `query` as a source file's name in the dataset (relative to the raw folder, `/` separators):
 /// the raw folder's path or name taken off the front, `./` too.
-pub(crate) fn source_name(raw: &Path, query: &str) -> String {
+fn source_name(raw: &Path, query: &str) -> String {
     let path = Path::new(query);
     let absolute = |p: &Path| std::fs::canonicalize(p).ok();
     if let (Some(file), Some(folder)) = (absolute(path), absolute(raw))

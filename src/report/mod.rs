@@ -86,15 +86,14 @@ pub fn document_pages(out: &Path, raw: &Path, query: &str) -> Result<Vec<(String
         .column("source_file")
         .and_then(|c| c.str().cloned())
         .map_err(bad)?;
-    let file = crate::inspect::source_name(raw, query);
-    let by_id = query.len() >= crate::inspect::MIN_ID_PREFIX
-        && query.bytes().all(|b| b.is_ascii_hexdigit());
+    let asked = crate::inspect::Query::new(raw, query);
     let wanted: BTreeSet<String> = ids
         .iter()
         .zip(files.iter())
         .filter_map(|(id, source)| {
             let id = id?;
-            (source == Some(file.as_str()) || by_id && id.starts_with(query))
+            asked
+                .matches(id, source.unwrap_or_default())
                 .then(|| id.to_string())
         })
         .collect();
